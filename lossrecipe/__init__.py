@@ -1,0 +1,28 @@
+"""lossrecipe: build a loss from a distribution.
+
+Choose a distribution over the output, let a network predict its parameters
+through links, minimise the negative log-likelihood, predict the distribution
+or its peak.  See the book *Loss functions from first principles*.
+"""
+
+from . import data, links, plotting
+from .models import MLP, ShallowNet
+from .recipes import Bernoulli, Categorical, Gaussian, HeteroscedasticGaussian, Parameter, Recipe
+from .training import fit
+
+__all__ = [
+    "Bernoulli",
+    "Categorical",
+    "Gaussian",
+    "HeteroscedasticGaussian",
+    "MLP",
+    "Parameter",
+    "Recipe",
+    "ShallowNet",
+    "data",
+    "fit",
+    "links",
+    "plotting",
+]
+
+__version__ = "0.1.0"

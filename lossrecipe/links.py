@@ -1,0 +1,193 @@
+"""Link functions: raw network outputs -> constrained distribution parameters.
+
+A network's last layer produces unconstrained real numbers.  A distribution's
+parameters usually live in a smaller set: a variance is positive, a probability
+lies in (0, 1), a probability vector lies on the simplex.  A *link* maps the raw
+output into that set.  Each link below states the map ``h`` (raw -> parameter),
+its inverse ``g = h^{-1}`` (parameter -> raw) and the constraint its results
+satisfy, after the style of scikit-learn's ``sklearn/_loss/link.py``.
+
+Positive links also provide :meth:`PositiveLink.log`, the logarithm of the
+parameter computed directly from the raw output, because ``log h[z]`` appears in
+every negative log-likelihood with a scale parameter and evaluating it as
+``torch.log(h(z))`` loses precision (or returns ``-inf``) when ``h(z)`` underflows.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+__all__ = [
+    "Link",
+    "PositiveLink",
+    "Identity",
+    "Softplus",
+    "Exp",
+    "Square",
+    "Sigmoid",
+    "Softmax",
+    "get_link",
+    "POSITIVE_LINKS",
+]
+
+
+class Link(ABC):
+    """A map ``h`` from raw outputs to a parameter, with inverse ``g``."""
+
+    name: str = ""
+    constraint: str = ""
+
+    @abstractmethod
+    def __call__(self, raw: Tensor) -> Tensor:
+        """The link ``h``: raw output -> parameter."""
+
+    @abstractmethod
+    def inverse(self, value: Tensor) -> Tensor:
+        """The inverse link ``g = h^{-1}``: parameter -> raw output."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Identity(Link):
+    """``h[z] = z`` and ``g[m] = m``; the result is any real number (a mean, a location)."""
+
+    name = "identity"
+    constraint = "real"
+
+    def __call__(self, raw: Tensor) -> Tensor:
+        return raw
+
+    def inverse(self, value: Tensor) -> Tensor:
+        return value
+
+
+class PositiveLink(Link):
+    """A link whose results are strictly positive (a variance, a scale, a rate)."""
+
+    constraint = "positive"
+
+    @abstractmethod
+    def log(self, raw: Tensor) -> Tensor:
+        """``log h[z]``, computed stably from the raw output ``z``."""
+
+
+class Softplus(PositiveLink):
+    """``h[z] = log(1 + exp z)`` and ``g[v] = log(exp v - 1)``; the result is positive.
+
+    Close to ``z`` for large ``z`` and to ``exp z`` for very negative ``z``, so it
+    neither overflows nor has a vanishing gradient for positive raw outputs.
+    """
+
+    name = "softplus"
+
+    def __call__(self, raw: Tensor) -> Tensor:
+        return F.softplus(raw)
+
+    def inverse(self, value: Tensor) -> Tensor:
+        # log(exp v - 1) = v + log(1 - exp(-v)) = v + log(-expm1(-v))
+        return value + torch.log(-torch.expm1(-value))
+
+    def log(self, raw: Tensor) -> Tensor:
+        # For z <= 0 write log h[z] = z + log(log1p(u) / u) with u = exp z: exact
+        # where torch.log(h(z)) would lose h to underflow.  Below z = -20,
+        # log(log1p(u) / u) = -u/2 + O(u^2) to double precision.
+        moderate_u = torch.exp(torch.clamp(raw, min=-20.0, max=0.0))
+        moderate = raw + torch.log(torch.log1p(moderate_u) / moderate_u)
+        tiny = raw - 0.5 * torch.exp(torch.clamp(raw, max=0.0))
+        large = torch.log(F.softplus(torch.clamp(raw, min=0.0)))
+        return torch.where(raw > 0, large, torch.where(raw < -20.0, tiny, moderate))
+
+
+class Exp(PositiveLink):
+    """``h[z] = exp z`` and ``g[v] = log v``; the result is positive.
+
+    ``log h[z] = z`` exactly, but ``h`` itself overflows once ``z`` exceeds about
+    88 (float32) or 709 (float64).
+    """
+
+    name = "exp"
+
+    def __call__(self, raw: Tensor) -> Tensor:
+        return torch.exp(raw)
+
+    def inverse(self, value: Tensor) -> Tensor:
+        return torch.log(value)
+
+    def log(self, raw: Tensor) -> Tensor:
+        return raw
+
+
+class Square(PositiveLink):
+    """``h[z] = z^2`` and ``g[v] = sqrt v``; the result is non-negative.
+
+    The choice of Prince (2023) for a variance, ``sigma^2 = f_2[x, phi]^2``.  Its
+    gradient ``2z`` vanishes at ``z = 0``, where the variance is zero and the
+    likelihood degenerates.
+    """
+
+    name = "square"
+
+    def __call__(self, raw: Tensor) -> Tensor:
+        return raw * raw
+
+    def inverse(self, value: Tensor) -> Tensor:
+        return torch.sqrt(value)
+
+    def log(self, raw: Tensor) -> Tensor:
+        return 2.0 * torch.log(torch.abs(raw))
+
+
+class Sigmoid(Link):
+    """``h[z] = 1 / (1 + exp(-z))`` and ``g[p] = log(p / (1 - p))``; the result is in (0, 1)."""
+
+    name = "sigmoid"
+    constraint = "unit interval (0, 1)"
+
+    def __call__(self, raw: Tensor) -> Tensor:
+        return torch.sigmoid(raw)
+
+    def inverse(self, value: Tensor) -> Tensor:
+        return torch.logit(value)
+
+
+class Softmax(Link):
+    """``h[z]_k = exp z_k / sum_j exp z_j`` over the last dimension; the result is on the simplex.
+
+    The inverse is defined only up to an additive constant (softmax is shift
+    invariant); ``g[p] = log p`` is the representative whose exponentials sum to one.
+    """
+
+    name = "softmax"
+    constraint = "simplex (non-negative entries summing to 1)"
+
+    def __call__(self, raw: Tensor) -> Tensor:
+        return torch.softmax(raw, dim=-1)
+
+    def inverse(self, value: Tensor) -> Tensor:
+        return torch.log(value)
+
+
+POSITIVE_LINKS: dict[str, type[PositiveLink]] = {
+    "softplus": Softplus,
+    "exp": Exp,
+    "square": Square,
+}
+
+_ALL_LINKS: dict[str, type[Link]] = {
+    "identity": Identity,
+    **POSITIVE_LINKS,
+    "sigmoid": Sigmoid,
+    "softmax": Softmax,
+}
+
+
+def get_link(name: str) -> Link:
+    """Return a new link by name: one of ``identity, softplus, exp, square, sigmoid, softmax``."""
+    if name not in _ALL_LINKS:
+        raise ValueError(f"link: expected one of {sorted(_ALL_LINKS)}, got {name!r}")
+    return _ALL_LINKS[name]()

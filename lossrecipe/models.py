@@ -1,0 +1,79 @@
+"""Small networks ``f[x, phi]`` that produce a recipe's raw outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+__all__ = ["ShallowNet", "MLP"]
+
+
+def _check_count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name}: expected an integer >= 1, got {value!r}")
+    return value
+
+
+class _Network(nn.Module):
+    """Checks the input shape before the layers see it."""
+
+    num_inputs: int
+    layers: nn.Sequential
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor) or x.dim() != 2 or x.shape[1] != self.num_inputs:
+            shape = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
+            one_d = isinstance(x, Tensor) and x.dim() == 1
+            hint = "; use x.unsqueeze(-1) for one input" if one_d else ""
+            raise ValueError(f"x: expected shape (N, {self.num_inputs}), got {shape}{hint}")
+        return self.layers(x)
+
+
+class ShallowNet(_Network):
+    """One hidden layer of ReLU units.
+
+    ``f_k[x, phi] = phi_k0 + sum_d phi_kd a[theta_d0 + sum_j theta_dj x_j]`` with
+    ``a[z] = max(0, z)``, ``D = num_hidden`` hidden units and one such sum per
+    raw output ``k``.
+    """
+
+    def __init__(self, num_inputs: int = 1, num_hidden: int = 3, num_outputs: int = 1) -> None:
+        super().__init__()
+        self.num_inputs = _check_count("num_inputs", num_inputs)
+        self.layers = nn.Sequential(
+            nn.Linear(num_inputs, _check_count("num_hidden", num_hidden)),
+            nn.ReLU(),
+            nn.Linear(num_hidden, _check_count("num_outputs", num_outputs)),
+        )
+
+
+class MLP(_Network):
+    """Several hidden ReLU layers of the given sizes, then a linear output layer."""
+
+    def __init__(
+        self,
+        num_inputs: int = 1,
+        hidden: Sequence[int] = (32, 32),
+        num_outputs: int = 1,
+    ) -> None:
+        super().__init__()
+        self.num_inputs = _check_count("num_inputs", num_inputs)
+        if len(hidden) == 0:
+            raise ValueError("hidden: expected at least one hidden layer size, got ()")
+        sizes = [num_inputs, *(_check_count("hidden", h) for h in hidden)]
+        layers: list[nn.Module] = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+            layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+        layers.append(nn.Linear(sizes[-1], _check_count("num_outputs", num_outputs)))
+        self.layers = nn.Sequential(*layers)
+
+
+def reset_parameters(model: nn.Module) -> None:
+    """Re-draw every layer's parameters from its default initialisation."""
+    with torch.no_grad():
+        for module in model.modules():
+            reset = getattr(module, "reset_parameters", None)
+            if callable(reset):
+                reset()

@@ -1,0 +1,66 @@
+"""Full-batch, seeded, deterministic training by minimising a recipe's NLL."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from .models import reset_parameters
+from .recipes import Recipe
+
+__all__ = ["fit"]
+
+OPTIMIZERS = ("adam", "sgd")
+
+
+def fit(
+    model: nn.Module,
+    recipe: Recipe,
+    x: Tensor,
+    y: Tensor,
+    steps: int = 2000,
+    lr: float = 0.05,
+    seed: int | None = 0,
+    optimizer: str = "adam",
+) -> list[float]:
+    """Minimise the mean NLL ``(1/N) sum_i -log Pr(y_i | f[x_i, phi])`` over ``phi``.
+
+    Every step uses the whole training set (full batch).  With an integer
+    ``seed`` the global torch generator is seeded and every layer of ``model`` is
+    re-initialised first, so the result depends only on ``seed``, the data and
+    the settings, not on what ``model`` held before.  With ``seed=None`` training
+    continues from the current weights.  ``optimizer`` is ``"adam"`` or ``"sgd"``.
+
+    Returns the loss before each step: a list of ``steps`` floats.  Bad ``x`` or
+    ``y`` raises ``ValueError``; a run whose outputs become NaN or infinite raises
+    ``RuntimeError`` naming the step.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps: expected an integer >= 1, got {steps!r}")
+    if not lr > 0:
+        raise ValueError(f"lr: expected a positive learning rate, got {lr!r}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer: expected one of {OPTIMIZERS}, got {optimizer!r}")
+    if seed is not None:
+        torch.manual_seed(seed)
+        reset_parameters(model)
+    params = list(model.parameters())
+    opt: torch.optim.Optimizer = (
+        torch.optim.Adam(params, lr=lr) if optimizer == "adam" else torch.optim.SGD(params, lr=lr)
+    )
+    history: list[float] = []
+    model.train()
+    for step in range(steps):
+        opt.zero_grad()
+        outputs = model(x)
+        if step > 0 and not bool(torch.isfinite(outputs).all()):
+            raise RuntimeError(
+                f"training diverged at step {step}: the network produced NaN or infinite "
+                f"outputs; try a smaller lr than {lr}"
+            )
+        loss = recipe.nll(outputs, y, reduction="mean")
+        loss.backward()
+        opt.step()
+        history.append(float(loss.detach()))
+    model.eval()
+    return history

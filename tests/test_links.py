@@ -1,0 +1,76 @@
+import math
+
+import pytest
+import torch
+
+from lossrecipe import links
+
+from .conftest import tol
+
+RAW_VALUES = [-1e4, -800.0, -100.0, -30.0, -21.0, -19.0, -1.0, 0.0, 0.5, 3.0, 30.0, 1e4]
+
+
+@pytest.mark.parametrize("name", ["identity", "softplus", "exp", "square", "sigmoid"])
+def test_inverse_undoes_link(name):
+    link = links.get_link(name)
+    z = torch.linspace(0.1, 3.0, 13, dtype=torch.float64)
+    torch.testing.assert_close(link.inverse(link(z)), z)
+
+
+def test_softmax_inverse_up_to_a_constant():
+    z = torch.tensor([[1.0, -2.0, 0.5]], dtype=torch.float64)
+    back = links.Softmax().inverse(links.Softmax()(z))
+    torch.testing.assert_close(back - back[:, :1], z - z[:, :1])
+
+
+@pytest.mark.parametrize("name", ["softplus", "exp", "square"])
+def test_positive_links_produce_positive_values(name):
+    z = torch.tensor([-5.0, -0.5, 0.3, 4.0], dtype=torch.float64)
+    assert bool((links.get_link(name)(z) > 0).all())
+    assert links.get_link(name).constraint == "positive"
+
+
+def test_sigmoid_in_unit_interval_and_softmax_on_simplex():
+    z = torch.tensor([[-3.0, 0.0, 7.0]], dtype=torch.float64)
+    p = links.Sigmoid()(z)
+    assert bool(((p > 0) & (p < 1)).all())
+    s = links.Softmax()(z)
+    torch.testing.assert_close(s.sum(dim=-1), torch.ones(1, dtype=torch.float64))
+
+
+def _log_softplus_reference(z: float) -> float:
+    # log(log(1 + e^z)) in double precision: below z = -30 the series z - e^z/2 is
+    # exact to rounding; elsewhere math.log1p is.
+    if z < -30:
+        return z + math.log1p(-math.exp(z) / 2.0)
+    if z > 30:
+        return math.log(z + math.log1p(math.exp(-z)))
+    return math.log(math.log1p(math.exp(z)))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_softplus_log_is_stable_and_exact(dtype):
+    z = torch.tensor(RAW_VALUES, dtype=dtype, requires_grad=True)
+    out = links.Softplus().log(z)
+    expected = torch.tensor([_log_softplus_reference(v) for v in RAW_VALUES], dtype=dtype)
+    torch.testing.assert_close(out.detach(), expected, **tol(dtype))
+    out.sum().backward()
+    assert bool(torch.isfinite(z.grad).all())
+    # d/dz log softplus(z) = sigmoid(z) / softplus(z), which tends to 1 as z -> -inf
+    raw = torch.tensor(RAW_VALUES, dtype=torch.float64)
+    z64 = raw.clone().requires_grad_(True)
+    links.Softplus().log(z64).sum().backward()
+    mid = (raw >= -30) & (raw <= 30)
+    expected_grad = torch.sigmoid(raw[mid]) / torch.nn.functional.softplus(raw[mid])
+    torch.testing.assert_close(z64.grad[mid], expected_grad)
+
+
+def test_exp_and_square_log():
+    z = torch.tensor([-3.0, 0.5, 2.0], dtype=torch.float64)
+    torch.testing.assert_close(links.Exp().log(z), z)
+    torch.testing.assert_close(links.Square().log(z), torch.log(z**2))
+
+
+def test_unknown_link_is_rejected():
+    with pytest.raises(ValueError, match="link: expected one of .*got 'relu'"):
+        links.get_link("relu")

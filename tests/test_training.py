@@ -1,0 +1,86 @@
+import pytest
+import torch
+
+import lossrecipe as lr
+
+
+def test_shallow_net_shapes_and_formula():
+    net = lr.ShallowNet(num_inputs=2, num_hidden=4, num_outputs=3)
+    x = torch.randn(7, 2)
+    out = net(x)
+    assert out.shape == (7, 3)
+    first, second = net.layers[0], net.layers[2]
+    expected = second.bias + torch.relu(x @ first.weight.T + first.bias) @ second.weight.T
+    torch.testing.assert_close(out, expected)
+
+
+def test_mlp_shapes():
+    net = lr.MLP(num_inputs=1, hidden=(8, 8), num_outputs=2)
+    assert net(torch.zeros(3, 1)).shape == (3, 2)
+    assert sum(isinstance(m, torch.nn.Linear) for m in net.modules()) == 3
+
+
+def test_fit_is_deterministic_and_reinitialises():
+    x, y = lr.data.regression_1d(num_points=30, seed=1)
+    net = lr.ShallowNet(1, 5, 1)
+    first = lr.fit(net, lr.Gaussian(0.2), x, y, steps=50, seed=3)
+    weights = [p.detach().clone() for p in net.parameters()]
+    second = lr.fit(net, lr.Gaussian(0.2), x, y, steps=50, seed=3)
+    assert first == second
+    for a, b in zip(weights, net.parameters(), strict=True):
+        assert torch.equal(a, b)
+    other = lr.fit(net, lr.Gaussian(0.2), x, y, steps=50, seed=4)
+    assert other != first
+    assert len(first) == 50
+
+
+def test_fit_with_seed_none_continues():
+    x, y = lr.data.regression_1d(num_points=30, seed=1)
+    net = lr.ShallowNet(1, 5, 1)
+    history = lr.fit(net, lr.Gaussian(0.2), x, y, steps=200, seed=0)
+    more = lr.fit(net, lr.Gaussian(0.2), x, y, steps=10, seed=None)
+    assert more[0] <= history[-1] + 1e-3
+
+
+def test_gaussian_fit_reduces_the_loss_to_the_noise_floor():
+    x, y = lr.data.regression_1d(num_points=200, sigma=0.1, seed=0, dtype=torch.float64)
+    net = lr.ShallowNet(1, 16, 1).double()
+    history = lr.fit(net, lr.Gaussian(0.1), x, y, steps=1500, lr=0.02, seed=0)
+    grid = torch.linspace(0.1, 1.9, 50, dtype=torch.float64).unsqueeze(1)
+    with torch.no_grad():
+        error = (net(grid)[:, 0] - lr.data.regression_mean(grid[:, 0])).abs().max()
+    assert history[-1] < history[0]
+    assert float(error) < 0.1
+
+
+def test_heteroscedastic_model_recovers_the_noise_function():
+    x, y = lr.data.heteroscedastic_1d(num_points=3000, seed=0, dtype=torch.float64)
+    recipe = lr.HeteroscedasticGaussian(link="softplus")
+    net = lr.MLP(num_inputs=1, hidden=(32, 32), num_outputs=recipe.num_outputs).double()
+    lr.fit(net, recipe, x, y, steps=1500, lr=0.01, seed=0)
+    grid = torch.linspace(0.1, 1.9, 19, dtype=torch.float64).unsqueeze(1)
+    with torch.no_grad():
+        sigma = recipe.params(net(grid))["variance"].sqrt()
+    truth = lr.data.growing_sigma(grid[:, 0])
+    relative = ((sigma - truth).abs() / truth).max()
+    assert float(relative) < 0.2, f"largest relative error of sigma(x): {float(relative):.3f}"
+
+
+def test_fit_rejects_bad_settings():
+    x, y = lr.data.regression_1d(num_points=5)
+    net = lr.ShallowNet()
+    with pytest.raises(ValueError, match="steps: expected an integer >= 1"):
+        lr.fit(net, lr.Gaussian(), x, y, steps=0)
+    with pytest.raises(ValueError, match="lr: expected a positive learning rate"):
+        lr.fit(net, lr.Gaussian(), x, y, lr=-1.0)
+    with pytest.raises(ValueError, match="optimizer: expected one of"):
+        lr.fit(net, lr.Gaussian(), x, y, optimizer="lbfgs")
+    with pytest.raises(ValueError, match="y: expected shape"):
+        lr.fit(net, lr.Gaussian(), x, y.unsqueeze(1), steps=1)
+
+
+def test_fit_reports_divergence():
+    x, y = lr.data.regression_1d(num_points=20)
+    net = lr.ShallowNet(1, 3, 1)
+    with pytest.raises(RuntimeError, match="training diverged at step"):
+        lr.fit(net, lr.Gaussian(1e-3), x, y * 1e6, steps=200, lr=1e6, optimizer="sgd")
