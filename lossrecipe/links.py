@@ -93,14 +93,11 @@ class Softplus(PositiveLink):
         return value + torch.log(-torch.expm1(-value))
 
     def log(self, raw: Tensor) -> Tensor:
-        # For z <= 0 write log h[z] = z + log(log1p(u) / u) with u = exp z: exact
-        # where torch.log(h(z)) would lose h to underflow.  Below z = -20,
-        # log(log1p(u) / u) = -u/2 + O(u^2) to double precision.
-        moderate_u = torch.exp(torch.clamp(raw, min=-20.0, max=0.0))
-        moderate = raw + torch.log(torch.log1p(moderate_u) / moderate_u)
-        tiny = raw - 0.5 * torch.exp(torch.clamp(raw, max=0.0))
-        large = torch.log(F.softplus(torch.clamp(raw, min=0.0)))
-        return torch.where(raw > 0, large, torch.where(raw < -20.0, tiny, moderate))
+        # torch's softplus is accurate to relative precision while exp(z) is a normal
+        # number; below z = -40, log h[z] = z - exp(z)/2 + ... equals z to double
+        # precision, and h itself would underflow in float32 by z = -104.
+        safe = torch.clamp(raw, min=-40.0)
+        return torch.where(raw < -40.0, raw, torch.log(F.softplus(safe)))
 
 
 class Exp(PositiveLink):

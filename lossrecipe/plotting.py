@@ -138,13 +138,11 @@ def plot_point_likelihoods(
     density = dist.log_prob(y_values.unsqueeze(1).expand(-1, len(x))).exp()
     scale = width / float(density.max())
     at_y = dist.log_prob(y.reshape(-1).to(x.dtype)).exp()
+    # Leave out the flat tails, so that no curve draws a vertical line at its x_i.
+    visible = torch.where(density > 1e-3 * density.max(dim=0).values, density, torch.nan)
     for i, x_i in enumerate(x[:, 0].tolist()):
         ax.plot(
-            x_i + scale * density[:, i].numpy(),
-            y_values.numpy(),
-            color=MODEL_COLOR,
-            linewidth=0.8,
-            alpha=0.7,
+            x_i + scale * visible[:, i].numpy(), y_values.numpy(), color=MODEL_COLOR, linewidth=1
         )
         ax.plot(
             [x_i, x_i + scale * float(at_y[i])], [float(y[i])] * 2, color=DATA_COLOR, linewidth=2

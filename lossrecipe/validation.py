@@ -16,7 +16,10 @@ __all__ = [
     "check_real_targets",
     "check_binary_targets",
     "check_class_targets",
+    "check_count_targets",
+    "check_target_shape",
     "check_positive",
+    "check_positive_integer",
     "check_reduction",
 ]
 
@@ -34,7 +37,11 @@ def _require_tensor(name: str, value: object) -> Tensor:
 
 
 def _require_finite(name: str, value: Tensor) -> None:
-    if not bool(torch.isfinite(value).all()):
+    if value.numel() == 0:
+        return
+    # One pass over the data: NaN and infinities show up in the minimum or the maximum.
+    low, high = torch.aminmax(value.detach())
+    if not (bool(torch.isfinite(low)) and bool(torch.isfinite(high))):
         bad = int((~torch.isfinite(value)).sum())
         raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
 
@@ -134,3 +141,42 @@ def check_reduction(reduction: str) -> str:
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
     return reduction
+
+
+def check_target_shape(y: object, outputs: Tensor, trailing: tuple[int, ...] = ()) -> Tensor:
+    """Check ``y`` is a tensor of shape ``(N, *trailing)`` for outputs of shape ``(N, ...)``."""
+    y = _require_tensor("y", y)
+    _check_batch(y, outputs, trailing)
+    return y
+
+
+def check_count_targets(y: object, outputs: Tensor, trailing: tuple[int, ...] = ()) -> Tensor:
+    """Check counts ``0, 1, 2, ...`` of shape ``(N, *trailing)``; return them in ``outputs.dtype``.
+
+    Integer and floating-point dtypes are accepted (``3`` and ``3.0`` are the same
+    count); negative, fractional, NaN and infinite values are not.
+    """
+    y = check_target_shape(y, outputs, trailing)
+    if y.dtype == torch.bool or y.is_complex():
+        raise ValueError(f"y: expected non-negative integer counts, got dtype {y.dtype}")
+    if y.is_floating_point():
+        _require_finite("y", y)
+    negative = y < 0
+    if bool(negative.any()):
+        bad = y[negative][0].item()
+        raise ValueError(f"y: expected non-negative integer counts, got the negative value {bad!r}")
+    if y.is_floating_point():
+        fractional = y != torch.round(y)
+        if bool(fractional.any()):
+            raise ValueError(
+                "y: expected non-negative integer counts, got the fractional value "
+                f"{y[fractional][0].item()!r}; pass counts, not rates or averages"
+            )
+    return y.to(outputs.dtype)
+
+
+def check_positive_integer(name: str, value: object) -> int:
+    """Check a size setting (a number of components, of dimensions) is an integer ``>= 1``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name}: expected an integer >= 1, got {value!r}")
+    return value

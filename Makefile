@@ -1,0 +1,49 @@
+# Two commands work on a fresh machine with Python 3.11 and make:
+#   make book   build the site in _build/html (creates .venv, installs everything)
+#   make test   run every test: lint, unit tests, pairing, nbval (strict), -W book build
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CHAPTERS := $(wildcard book/[0-9][0-9]_*.md)
+
+.PHONY: env book test lint unit notebooks bench lab clean
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	# Build matplotlib's font cache now, so no notebook prints the one-time notice.
+	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check lossrecipe tests benchmarks
+
+# Unit tests, the book/notebook pairing check, and nbval in strict mode on every
+# notebook (each output must reproduce), in one pytest run; then the -W book build.
+test: lint
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env
+	$(MAKE) book
+
+# Regenerate notebooks/ from book/ and execute them, so their outputs are current.
+notebooks: $(STAMP)
+	@for md in $(CHAPTERS); do \
+		nb=notebooks/$$(basename $${md%.md}).ipynb; \
+		echo "$$md -> $$nb"; \
+		$(BIN)/jupytext --to ipynb --execute -q -o $$nb $$md || exit 1; \
+	done
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_losses.py
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf _build

@@ -1,0 +1,106 @@
+"""Time each recipe's NLL (forward + backward) against PyTorch's fused loss and the
+``torch.distributions`` path, with input validation on.
+
+Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench_losses.py``).  One thread,
+N = 10^6 examples, float32; each figure is the median of several repeats after warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+import lossrecipe as lr
+
+Loss = Callable[[torch.Tensor], torch.Tensor]
+
+
+def _time(fn: Loss, outputs: torch.Tensor, repeats: int) -> float:
+    def once() -> float:
+        leaf = outputs.detach().requires_grad_(True)
+        start = time.perf_counter()
+        fn(leaf).backward()
+        return time.perf_counter() - start
+
+    for _ in range(2):
+        once()
+    return statistics.median(once() for _ in range(repeats))
+
+
+def cases(n: int, k: int) -> list[tuple[str, torch.Tensor, Loss, Loss, Loss]]:
+    g = torch.Generator().manual_seed(0)
+    real_y = torch.randn(n, generator=g)
+    binary_y = (torch.rand(n, generator=g) < 0.5).float()
+    class_y = torch.randint(0, k, (n,), generator=g)
+    one = torch.randn(n, 1, generator=g)
+    two = torch.randn(n, 2, generator=g)
+    logits = torch.randn(n, k, generator=g)
+
+    gauss = lr.Gaussian(sigma=0.5)
+    var = torch.full((n,), 0.25)
+    hetero = lr.HeteroscedasticGaussian(link="softplus")
+    bern = lr.Bernoulli()
+    cat = lr.Categorical(num_classes=k)
+    return [
+        (
+            "Gaussian(sigma=0.5)",
+            one,
+            lambda o: gauss.nll(o, real_y, reduction="mean"),
+            lambda o: F.gaussian_nll_loss(o[:, 0], real_y, var, full=True),
+            lambda o: -torch.distributions.Normal(o[:, 0], 0.5).log_prob(real_y).mean(),
+        ),
+        (
+            "HeteroscedasticGaussian",
+            two,
+            lambda o: hetero.nll(o, real_y, reduction="mean"),
+            lambda o: F.gaussian_nll_loss(o[:, 0], real_y, F.softplus(o[:, 1]), full=True),
+            lambda o: -torch.distributions.Normal(o[:, 0], F.softplus(o[:, 1]).sqrt())
+            .log_prob(real_y)
+            .mean(),
+        ),
+        (
+            "Bernoulli",
+            one,
+            lambda o: bern.nll(o, binary_y, reduction="mean"),
+            lambda o: F.binary_cross_entropy_with_logits(o[:, 0], binary_y),
+            lambda o: -torch.distributions.Bernoulli(logits=o[:, 0]).log_prob(binary_y).mean(),
+        ),
+        (
+            f"Categorical(K={k})",
+            logits,
+            lambda o: cat.nll(o, class_y, reduction="mean"),
+            lambda o: F.cross_entropy(o, class_y),
+            lambda o: -torch.distributions.Categorical(logits=o).log_prob(class_y).mean(),
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+
+    header = f"{'recipe':26s} {'ours ms':>8s} {'fused ms':>9s} {'dist ms':>8s} "
+    header += f"{'ours/fused':>11s} {'ours/dist':>10s}"
+    print(f"N = {args.n:,}, float32, one thread, forward + backward, median of {args.repeats}")
+    print(header)
+    print("-" * len(header))
+    for name, outputs, ours, fused, dist in cases(args.n, args.classes):
+        t_ours, t_fused, t_dist = (_time(fn, outputs, args.repeats) for fn in (ours, fused, dist))
+        print(
+            f"{name:26s} {1e3 * t_ours:8.2f} {1e3 * t_fused:9.2f} {1e3 * t_dist:8.2f} "
+            f"{t_ours / t_fused:11.2f} {t_ours / t_dist:10.2f}"
+        )
+    print("target: ours/fused <= 1.25 and ours/dist < 1")
+
+
+if __name__ == "__main__":
+    main()
