@@ -1,7 +1,7 @@
 # Two commands work on a fresh machine with Python 3.11 and make:
 #   make book   build the site in _build/html (creates .venv, installs everything)
 #   make test   run every test: lint, unit tests, pairing, nbval (strict), -W book build
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed

@@ -7,18 +7,35 @@ or its peak.  See the book *Loss functions from first principles*.
 
 from . import data, links, plotting
 from .models import MLP, ShallowNet
-from .recipes import Bernoulli, Categorical, Gaussian, HeteroscedasticGaussian, Parameter, Recipe
+from .recipes import (
+    Bernoulli,
+    Categorical,
+    Gaussian,
+    GaussianMixture,
+    HeteroscedasticGaussian,
+    Independent,
+    Laplace,
+    Parameter,
+    Poisson,
+    Recipe,
+    VonMises,
+)
 from .training import fit
 
 __all__ = [
     "Bernoulli",
     "Categorical",
     "Gaussian",
+    "GaussianMixture",
     "HeteroscedasticGaussian",
+    "Independent",
+    "Laplace",
     "MLP",
     "Parameter",
+    "Poisson",
     "Recipe",
     "ShallowNet",
+    "VonMises",
     "data",
     "fit",
     "links",

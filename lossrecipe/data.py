@@ -9,8 +9,12 @@ probabilities) are exported too, so a chapter can compare a fit with the truth.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
+
+from .validation import check_positive
 
 __all__ = [
     "X_RANGE",
@@ -22,6 +26,18 @@ __all__ = [
     "heteroscedastic_1d",
     "binary_1d",
     "multiclass_1d",
+    "count_rate",
+    "linear_trend",
+    "mean_direction",
+    "bimodal_branch",
+    "upper_branch_probability",
+    "height_weight_mean",
+    "HEIGHT_WEIGHT_SIGMA",
+    "counts_1d",
+    "outliers_1d",
+    "directions_1d",
+    "bimodal_1d",
+    "height_weight",
 ]
 
 X_RANGE = (0.0, 2.0)
@@ -109,3 +125,170 @@ def multiclass_1d(
     x = _inputs(num_points, g, dtype)
     probs = class_probabilities(x[:, 0].double(), num_classes)
     return x, torch.multinomial(probs, 1, generator=g).squeeze(1)
+
+
+HEIGHT_WEIGHT_SIGMA = (0.07, 8.0)
+
+
+def _wrap(angle: Tensor) -> Tensor:
+    """``angle`` modulo ``2 pi``, in ``(-pi, pi]``; angles already there are kept as they are."""
+    wrapped = math.pi - torch.remainder(math.pi - angle, 2.0 * math.pi)
+    wrapped = torch.where(wrapped <= -math.pi, wrapped + 2.0 * math.pi, wrapped)
+    return torch.where((angle > -math.pi) & (angle <= math.pi), angle, wrapped)
+
+
+def count_rate(x: Tensor) -> Tensor:
+    """The true rate of :func:`counts_1d`: ``lambda[x] = exp(1 + sin(2x))``, between 1 and e^2."""
+    return torch.exp(1.0 + torch.sin(2.0 * x))
+
+
+def linear_trend(x: Tensor) -> Tensor:
+    """The true line of :func:`outliers_1d`: ``mu[x] = 0.5 + 0.8x``."""
+    return 0.5 + 0.8 * x
+
+
+def mean_direction(x: Tensor) -> Tensor:
+    """The true mean direction of :func:`directions_1d`: ``2 + 1.5x`` wrapped into ``(-pi, pi]``.
+
+    It turns steadily with ``x`` and crosses from ``pi`` to ``-pi`` at
+    ``x = (pi - 2) / 1.5 ~ 0.76``: a model that ignored the wrap would see a jump.
+    """
+    return _wrap(2.0 + 1.5 * x)
+
+
+def bimodal_branch(x: Tensor) -> Tensor:
+    """The upper branch ``g[x] = 1 + 0.5 sin(3x)`` of :func:`bimodal_1d`; the lower is ``-g[x]``."""
+    return 1.0 + 0.5 * torch.sin(3.0 * x)
+
+
+def upper_branch_probability(x: Tensor) -> Tensor:
+    """``Pr(upper branch | x) = 0.3 + 0.2x``: the lower branch is likelier for ``x < 1``."""
+    return 0.3 + 0.2 * x
+
+
+def height_weight_mean(x: Tensor) -> Tensor:
+    """The true means of :func:`height_weight`, shape ``(N, 2)`` for ``x`` of shape ``(N,)``.
+
+    Height ``1.55 + 0.15x`` metres and weight ``55 + 15x`` kilograms.
+    """
+    x = x.reshape(-1)
+    return torch.stack([1.55 + 0.15 * x, 55.0 + 15.0 * x], dim=1)
+
+
+def counts_1d(
+    num_points: int = 200, seed: int = 0, dtype: torch.dtype = torch.float32
+) -> tuple[Tensor, Tensor]:
+    """Counts (pedestrians per minute, say): ``y ~ Poisson(lambda[x])``.
+
+    The rate ``lambda[x] = exp(1 + sin(2x))`` is :func:`count_rate`.  ``y`` holds
+    whole numbers ``0, 1, 2, ...`` in the floating-point ``dtype``.
+    """
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    return x, torch.poisson(count_rate(x[:, 0].double()), generator=g).to(dtype)
+
+
+def outliers_1d(
+    num_points: int = 100,
+    outlier_fraction: float = 0.1,
+    sigma: float = 0.1,
+    seed: int = 0,
+    dtype: torch.dtype = torch.float32,
+) -> tuple[Tensor, Tensor]:
+    """A line ``0.5 + 0.8x`` with Gaussian noise ``sigma``, and a few gross errors.
+
+    ``round(outlier_fraction * N)`` points, chosen at random, are shifted upwards
+    by 2 to 5 (a sensor glitch).  Least squares (a Gaussian fit) follows the mean
+    and is pulled up by them; an L1 fit (Laplace) follows the median and is not.
+    """
+    if not (isinstance(outlier_fraction, int | float) and 0 <= outlier_fraction < 1):
+        raise ValueError(f"outlier_fraction: expected a number in [0, 1), got {outlier_fraction!r}")
+    sigma = check_positive("sigma", sigma)
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    y = linear_trend(x[:, 0].double()) + sigma * torch.randn(
+        num_points, generator=g, dtype=torch.float64
+    )
+    chosen = torch.randperm(num_points, generator=g)[: round(outlier_fraction * num_points)]
+    shift = 2.0 + 3.0 * torch.rand(len(chosen), generator=g, dtype=torch.float64)
+    y[chosen] += shift
+    return x, y.to(dtype)
+
+
+def _von_mises_noise(num: int, concentration: float, generator: torch.Generator) -> Tensor:
+    """``num`` exact draws from the von Mises distribution with mean 0 (float64).
+
+    Best and Fisher's (1979) rejection sampler, vectorised: each round proposes for
+    every draw still pending, from a wrapped Cauchy envelope, and keeps the accepted.
+    """
+    kappa = concentration
+    tau = 1.0 + math.sqrt(1.0 + 4.0 * kappa**2)
+    rho = (tau - math.sqrt(2.0 * tau)) / (2.0 * kappa)
+    r = (1.0 + rho**2) / (2.0 * rho)
+    draws = torch.empty(num, dtype=torch.float64)
+    pending = torch.arange(num)
+    while len(pending):
+        u1, u2, u3 = torch.rand(3, len(pending), generator=generator, dtype=torch.float64)
+        z = torch.cos(math.pi * u1)
+        f = (1.0 + r * z) / (r + z)
+        c = kappa * (r - f)
+        accept = (c * (2.0 - c) > u2) | (torch.log(c / u2) + 1.0 - c >= 0)
+        draws[pending[accept]] = torch.sign(u3 - 0.5)[accept] * torch.acos(f[accept])
+        pending = pending[~accept]
+    return draws
+
+
+def directions_1d(
+    num_points: int = 200,
+    concentration: float = 4.0,
+    seed: int = 0,
+    dtype: torch.dtype = torch.float32,
+) -> tuple[Tensor, Tensor]:
+    """Angles ``y = wrap(mean_direction[x] + eps)`` in ``(-pi, pi]``, ``eps ~ vonMises(0, kappa)``.
+
+    The noise is drawn exactly (Best and Fisher's rejection sampler, seeded with
+    the generator's own stream, not ``torch.distributions.VonMises.sample``, which
+    uses the global random state).  The mean direction crosses ``pi``, so the
+    targets jump from near ``pi`` to near ``-pi``.
+    """
+    concentration = check_positive("concentration", concentration)
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    noise = _von_mises_noise(num_points, concentration, g)
+    return x, _wrap(mean_direction(x[:, 0].double()) + noise).to(dtype)
+
+
+def bimodal_1d(
+    num_points: int = 300, sigma: float = 0.1, seed: int = 0, dtype: torch.dtype = torch.float32
+) -> tuple[Tensor, Tensor]:
+    """Two plausible answers at each ``x``: ``y = +g[x]`` or ``y = -g[x]``, plus noise ``sigma``.
+
+    The upper branch ``g[x] = 1 + 0.5 sin(3x)`` is taken with probability
+    ``0.3 + 0.2x``, the lower ``-g[x]`` otherwise: ``Pr(y | x)`` is a mixture of two
+    Gaussians whose mean, ``(0.4x - 0.4) g[x]``, lies where there is hardly any data.
+    """
+    sigma = check_positive("sigma", sigma)
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    x64 = x[:, 0].double()
+    upper = torch.rand(num_points, generator=g, dtype=torch.float64) < upper_branch_probability(x64)
+    sign = torch.where(upper, 1.0, -1.0).double()
+    eps = torch.randn(num_points, generator=g, dtype=torch.float64)
+    return x, (sign * bimodal_branch(x64) + sigma * eps).to(dtype)
+
+
+def height_weight(
+    num_points: int = 200, seed: int = 0, dtype: torch.dtype = torch.float32
+) -> tuple[Tensor, Tensor]:
+    """Two outputs on very different scales: ``y[:, 0]`` height (m), ``y[:, 1]`` weight (kg).
+
+    ``x`` plays the role of age (rescaled to ``X_RANGE``); the means are
+    :func:`height_weight_mean` and the noise is independent Gaussian with standard
+    deviations ``HEIGHT_WEIGHT_SIGMA = (0.07, 8.0)``.  One shared variance cannot
+    fit both columns: ``y`` has shape ``(N, 2)``.
+    """
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    eps = torch.randn(num_points, 2, generator=g, dtype=torch.float64)
+    sigma = torch.tensor(HEIGHT_WEIGHT_SIGMA, dtype=torch.float64)
+    return x, (height_weight_mean(x[:, 0].double()) + sigma * eps).to(dtype)

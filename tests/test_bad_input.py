@@ -51,8 +51,11 @@ def test_bernoulli_probabilities_where_labels_belong():
 
 def test_categorical_labels_one_to_k():
     y = torch.tensor([1, 2, 3])
-    with pytest.raises(ValueError, match=r"y: expected class indices 0\.\.2.*got values from 1 to 3"
-                       r".*shifted to 0\.\.K-1"):
+    with pytest.raises(
+        ValueError,
+        match=r"y: expected class indices 0\.\.2.*got values from 1 to 3"
+        r".*shifted to 0\.\.K-1",
+    ):
         lr.Categorical(num_classes=3).nll(torch.zeros(3, 3), y)
 
 

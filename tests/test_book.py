@@ -23,14 +23,18 @@ def test_there_are_chapters():
 @pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_has_a_paired_notebook_with_identical_cells(md):
     nb_path = ROOT / "notebooks" / (md.stem + ".ipynb")
-    assert nb_path.exists(), f"{md.name} has no paired notebook {nb_path.name}: run `make notebooks`"
+    assert nb_path.exists(), (
+        f"{md.name} has no paired notebook {nb_path.name}: run `make notebooks`"
+    )
     text = _cells(jupytext.read(md))
     stored = _cells(nbformat.read(nb_path, as_version=4))
     assert len(text) == len(stored), (
         f"{md.name} has {len(text)} cells, {nb_path.name} has {len(stored)}: run `make notebooks`"
     )
     for i, (a, b) in enumerate(zip(text, stored, strict=True)):
-        assert a == b, f"cell {i} differs between {md.name} and {nb_path.name}: run `make notebooks`"
+        assert a == b, (
+            f"cell {i} differs between {md.name} and {nb_path.name}: run `make notebooks`"
+        )
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)

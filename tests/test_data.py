@@ -48,10 +48,12 @@ def test_heteroscedastic_noise_grows():
     x, y = lr.data.heteroscedastic_1d(num_points=20000, seed=0, dtype=torch.float64)
     residual = y - lr.data.regression_mean(x[:, 0])
     left, right = residual[x[:, 0] < 0.5], residual[x[:, 0] > 1.5]
-    torch.testing.assert_close(left.std(), torch.tensor(0.1, dtype=torch.float64), atol=0.01,
-                               rtol=0)
-    torch.testing.assert_close(right.std(), torch.tensor(0.40, dtype=torch.float64), atol=0.02,
-                               rtol=0)
+    torch.testing.assert_close(
+        left.std(), torch.tensor(0.1, dtype=torch.float64), atol=0.01, rtol=0
+    )
+    torch.testing.assert_close(
+        right.std(), torch.tensor(0.40, dtype=torch.float64), atol=0.02, rtol=0
+    )
 
 
 def test_class_probabilities_are_a_distribution():

@@ -87,8 +87,9 @@ def test_heteroscedastic_matches_gaussian_nll_loss(dtype, link, reduction):
     h = lr.links.get_link(link)
     ours, ours_grad = _grad(lambda o: r.nll(o, y, reduction=reduction), outputs)
     ref, ref_grad = _grad(
-        lambda o: F.gaussian_nll_loss(o[:, 0], y, h(o[:, 1]), full=True, eps=0.0,
-                                      reduction=reduction),
+        lambda o: F.gaussian_nll_loss(
+            o[:, 0], y, h(o[:, 1]), full=True, eps=0.0, reduction=reduction
+        ),
         outputs,
     )
     torch.testing.assert_close(ours, ref, **tol(dtype))
@@ -161,8 +162,10 @@ def test_bernoulli_extreme_logits(dtype, logit, label):
     # exact: -log sig(z) = softplus(-z) for y=1, softplus(z) for y=0
     expected = math.log1p(math.exp(-abs(logit))) + max(0.0, logit if label == 0 else -logit)
     assert math.isclose(float(value.detach()), expected, rel_tol=1e-6, abs_tol=1e-30)
-    expected_grad = 1.0 / (1.0 + math.exp(-logit)) - label if abs(logit) < 700 else (
-        (1.0 if logit > 0 else 0.0) - label
+    expected_grad = (
+        1.0 / (1.0 + math.exp(-logit)) - label
+        if abs(logit) < 700
+        else ((1.0 if logit > 0 else 0.0) - label)
     )
     assert math.isclose(float(z.grad), expected_grad, abs_tol=1e-6)
 
@@ -171,9 +174,7 @@ def test_bernoulli_matches_distribution(dtype):
     z, y = _binary_batch(dtype, 5.0)
     r = lr.Bernoulli()
     ours, ours_grad = _grad(lambda o: r.nll(o, y, reduction="none"), z)
-    ref, ref_grad = _grad(
-        lambda o: -torch.distributions.Bernoulli(logits=o[:, 0]).log_prob(y), z
-    )
+    ref, ref_grad = _grad(lambda o: -torch.distributions.Bernoulli(logits=o[:, 0]).log_prob(y), z)
     torch.testing.assert_close(ours, ref, **tol(dtype))
     torch.testing.assert_close(ours_grad, ref_grad, **tol(dtype))
     assert r.distribution(z).batch_shape == (N,)
