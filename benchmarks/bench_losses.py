@@ -59,9 +59,11 @@ def cases(n: int, k: int) -> list[tuple[str, torch.Tensor, Loss, Loss, Loss]]:
             two,
             lambda o: hetero.nll(o, real_y, reduction="mean"),
             lambda o: F.gaussian_nll_loss(o[:, 0], real_y, F.softplus(o[:, 1]), full=True),
-            lambda o: -torch.distributions.Normal(o[:, 0], F.softplus(o[:, 1]).sqrt())
-            .log_prob(real_y)
-            .mean(),
+            lambda o: (
+                -torch.distributions.Normal(o[:, 0], F.softplus(o[:, 1]).sqrt())
+                .log_prob(real_y)
+                .mean()
+            ),
         ),
         (
             "Bernoulli",

@@ -6,6 +6,7 @@ or its peak.  See the book *Loss functions from first principles*.
 """
 
 from . import data, links, plotting
+from .beta_nll import beta_nll, fit_beta_nll
 from .models import MLP, ShallowNet
 from .recipes import (
     Bernoulli,
@@ -36,8 +37,10 @@ __all__ = [
     "Recipe",
     "ShallowNet",
     "VonMises",
+    "beta_nll",
     "data",
     "fit",
+    "fit_beta_nll",
     "links",
     "plotting",
 ]

@@ -185,3 +185,305 @@ def figure(
         layout="constrained",
         facecolor="white",
     )
+
+
+CLASS_COLORS = ("#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e")
+"""One colour per class (the first two are ``MODEL_COLOR`` and ``DATA_COLOR``)."""
+
+__all__ += ["CLASS_COLORS", "decision_intervals", "plot_class_probabilities"]
+
+
+def decision_intervals(x_grid: Tensor, predicted: Tensor) -> list[tuple[float, float, int]]:
+    """Split a sorted 1-D grid into runs of equal predicted class: ``(start, end, class)``.
+
+    A run's ends lie halfway between the last grid point of one class and the first
+    of the next (and at the grid's ends), so the intervals tile the grid's range.
+    """
+    xs = x_grid.reshape(-1).tolist()
+    labels = [int(v) for v in predicted.reshape(-1).tolist()]
+    if len(xs) != len(labels) or not xs:
+        raise ValueError(
+            f"predicted: expected one class per grid point ({len(xs)}), got {len(labels)}"
+        )
+    intervals: list[tuple[float, float, int]] = []
+    start = xs[0]
+    for i in range(1, len(xs)):
+        if labels[i] != labels[i - 1]:
+            edge = 0.5 * (xs[i - 1] + xs[i])
+            intervals.append((start, edge, labels[i - 1]))
+            start = edge
+    intervals.append((start, xs[-1], labels[-1]))
+    return intervals
+
+
+def plot_class_probabilities(
+    ax: Axes,
+    recipe: Recipe,
+    model: Model,
+    x_grid: Tensor,
+    x: Tensor | None = None,
+    y: Tensor | None = None,
+    truth: Tensor | None = None,
+    decision: bool = True,
+) -> Axes:
+    """Draw the predicted class probabilities ``Pr(y = k | f[x, phi])`` over ``x_grid``.
+
+    For a binary recipe (its distribution's ``probs`` has shape ``(M,)``) one curve,
+    ``lambda = Pr(y = 1 | x)``, with the data drawn at heights 0 and 1.  For ``K``
+    classes (``probs`` of shape ``(M, K)``) one curve per class in ``CLASS_COLORS``,
+    with the data as ticks in a strip below zero, one row per class.  ``truth``, if
+    given, holds the true probabilities on ``x_grid`` (the same shape as ``probs``)
+    and is drawn dashed.  With ``decision=True`` the background is shaded where
+    ``recipe.predict`` picks each class (for a binary recipe, only where it picks 1).
+    """
+    with torch.no_grad():
+        outputs = model(x_grid)
+        probs = recipe.distribution(outputs).probs
+        predicted = recipe.predict(outputs)
+    if truth is not None and tuple(truth.shape) != tuple(probs.shape):
+        raise ValueError(
+            f"truth: expected shape {tuple(probs.shape)} like the predicted probabilities, "
+            f"got {tuple(truth.shape)}"
+        )
+    xs = x_grid[:, 0].numpy()
+    binary = probs.dim() == 1
+    if decision:
+        for start, end, k in decision_intervals(x_grid, predicted):
+            if binary and k == 0:
+                continue
+            color = MODEL_COLOR if binary else CLASS_COLORS[k % len(CLASS_COLORS)]
+            ax.axvspan(start, end, color=color, alpha=0.1, linewidth=0, zorder=0)
+    if binary:
+        ax.plot(xs, probs.numpy(), color=MODEL_COLOR, linewidth=2, label=r"predicted $\lambda$")
+        if truth is not None:
+            ax.plot(xs, truth.numpy(), color=TRUTH_COLOR, linestyle="--", label="true $\\lambda$")
+        ax.axhline(0.5, color=TRUTH_COLOR, linewidth=0.8, linestyle=":")
+        if x is not None and y is not None:
+            plot_data(ax, x, y, alpha=0.7)
+        ax.set_ylim(-0.06, 1.06)
+        ax.set_ylabel(r"$\lambda = Pr(y = 1 \mid x)$")
+    else:
+        num_classes = probs.shape[1]
+        for k in range(num_classes):
+            color = CLASS_COLORS[k % len(CLASS_COLORS)]
+            ax.plot(xs, probs[:, k].numpy(), color=color, linewidth=2, label=f"$k = {k}$")
+            if truth is not None:
+                ax.plot(xs, truth[:, k].numpy(), color=color, linestyle="--", linewidth=1)
+        row = 0.06
+        if x is not None and y is not None:
+            labels = y.reshape(-1)
+            for k in range(num_classes):
+                chosen = x.reshape(-1)[labels == k].numpy()
+                ax.scatter(
+                    chosen,
+                    np.full(len(chosen), -row * (k + 1)),
+                    marker="|",
+                    s=40,
+                    color=CLASS_COLORS[k % len(CLASS_COLORS)],
+                    linewidth=1,
+                )
+        ax.set_ylim(-row * (num_classes + 1), 1.04)
+        ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
+        ax.set_ylabel(r"$Pr(y = k \mid x)$")
+    ax.set_xlim(float(xs[0]), float(xs[-1]))
+    ax.set_xlabel("input $x$")
+    return ax
+
+
+__all__ += ["plot_density", "plot_stddev"]
+
+
+def plot_density(
+    ax: Axes,
+    distribution: torch.distributions.Distribution,
+    y_values: Tensor,
+    label: str | None = "density",
+    color: str = MODEL_COLOR,
+    mark_sd: bool = False,
+) -> Axes:
+    """Draw the density of one scalar distribution (batch shape ``()``) over ``y_values``.
+
+    With ``mark_sd=True`` the mean is marked by a vertical line and the interval of
+    one standard deviation either side of it is shaded, using the distribution's
+    own ``mean`` and ``stddev``.
+    """
+    if tuple(distribution.batch_shape) != () or tuple(distribution.event_shape) != ():
+        raise ValueError(
+            "distribution: expected one scalar distribution (batch and event shape ()), "
+            f"got batch shape {tuple(distribution.batch_shape)} and "
+            f"event shape {tuple(distribution.event_shape)}"
+        )
+    ys = y_values.reshape(-1)
+    with torch.no_grad():
+        density = distribution.log_prob(ys).exp()
+    ax.plot(ys.numpy(), density.numpy(), color=color, linewidth=2, label=label)
+    if mark_sd:
+        mean, sd = float(distribution.mean), float(distribution.stddev)
+        ax.axvline(mean, color=color, linewidth=1, linestyle="--")
+        inside = (ys >= mean - sd) & (ys <= mean + sd)
+        ax.fill_between(
+            ys.numpy(),
+            np.zeros(len(ys)),
+            density.numpy(),
+            where=inside.numpy(),
+            color=color,
+            alpha=0.2,
+            linewidth=0,
+            label=f"mean ± 1 sd ({sd:.3f})",
+        )
+    ax.set_xlabel("output $y$")
+    ax.set_ylabel(r"density $Pr(y)$")
+    return ax
+
+
+def plot_stddev(
+    ax: Axes,
+    recipe: Recipe,
+    model: Model,
+    x_grid: Tensor,
+    truth: Tensor | None = None,
+    label: str = r"predicted $\sigma[x]$",
+    **kwargs: object,
+) -> Axes:
+    """Plot the predicted standard deviation ``sigma[x]`` of ``Pr(y | f[x, phi])`` over ``x_grid``.
+
+    ``truth``, if given, holds the true standard deviation at each grid point
+    (shape ``(M,)``) and is drawn dashed in ``TRUTH_COLOR``.  Extra keyword
+    arguments (``color``, ``linestyle``, ...) style the predicted curve.
+    """
+    sd = _distribution(recipe, model, x_grid).stddev
+    xs = x_grid[:, 0].numpy()
+    if truth is not None:
+        if tuple(truth.reshape(-1).shape) != (len(xs),):
+            raise ValueError(
+                f"truth: expected one value per grid point ({len(xs)},), got {tuple(truth.shape)}"
+            )
+        ax.plot(xs, truth.reshape(-1).numpy(), color=TRUTH_COLOR, linestyle="--", label="true")
+    style: dict[str, object] = {"color": MODEL_COLOR, "linewidth": 2}
+    style.update(kwargs)
+    ax.plot(xs, sd.numpy(), label=label, **style)
+    ax.set_xlabel("input $x$")
+    ax.set_ylabel(r"standard deviation $\sigma$")
+    return ax
+
+
+# --- Counts and angles (chapter 10) --------------------------------------------------------
+
+__all__ += ["break_at_seam", "plot_count_predictive", "plot_angle_predictive"]
+
+ANGLE_TICKS = (-np.pi, -np.pi / 2, 0.0, np.pi / 2, np.pi)
+ANGLE_TICK_LABELS = (r"$-\pi$", r"$-\pi/2$", "$0$", r"$\pi/2$", r"$\pi$")
+
+
+def break_at_seam(xs: object, angles: object) -> tuple[np.ndarray, np.ndarray]:
+    """Prepare angles in ``(-pi, pi]`` for a line plot: leave a gap where the line wraps.
+
+    A direction that turns past ``pi`` reappears near ``-pi``; drawn as it is, the
+    line would cross the whole panel there.  Where two neighbouring angles differ
+    by more than ``pi``, a ``NaN`` is inserted into both arrays, so matplotlib
+    breaks the line.  Returns the new ``(xs, angles)`` as float arrays.
+    """
+    xs_arr = np.asarray(xs, dtype=float).reshape(-1)
+    angles_arr = np.asarray(angles, dtype=float).reshape(-1)
+    if xs_arr.shape != angles_arr.shape:
+        raise ValueError(f"angles: expected one angle per x ({xs_arr.size}), got {angles_arr.size}")
+    jumps = np.flatnonzero(np.abs(np.diff(angles_arr)) > np.pi) + 1
+    return np.insert(xs_arr, jumps, np.nan), np.insert(angles_arr, jumps, np.nan)
+
+
+def plot_count_predictive(
+    ax: Axes,
+    recipe: Recipe,
+    model: Model,
+    x_grid: Tensor,
+    x: Tensor | None = None,
+    y: Tensor | None = None,
+    max_count: int | None = None,
+    truth: Tensor | None = None,
+    label: str = "predicted mean",
+) -> Axes:
+    """Draw a count recipe's predicted ``Pr(y = k | f[x, phi])`` for ``k = 0..max_count``.
+
+    At every ``x`` of ``x_grid``, each count ``k`` is a band from ``k - 1/2`` to
+    ``k + 1/2`` shaded by its probability (darker is more probable); the predicted
+    mean (for a Poisson, the rate) is a line, and ``truth`` (the true mean on
+    ``x_grid``), if given, is dashed; the data go on top.  ``max_count`` defaults
+    to the larger of the largest count in ``y`` and three predicted standard
+    deviations above the mean.
+    """
+    dist = _distribution(recipe, model, x_grid)
+    xs = x_grid[:, 0].numpy()
+    mean = dist.mean
+    if max_count is None:
+        top = float((mean + 3.0 * dist.stddev).max())
+        if y is not None:
+            top = max(top, float(y.max()))
+        max_count = int(np.ceil(top))
+    if isinstance(max_count, bool) or not isinstance(max_count, int) or max_count < 0:
+        raise ValueError(f"max_count: expected an integer >= 0, got {max_count!r}")
+    counts = torch.arange(max_count + 1, dtype=x_grid.dtype)
+    probs = dist.log_prob(counts.unsqueeze(1).expand(-1, len(xs))).exp()
+    ax.pcolormesh(
+        xs, counts.numpy(), probs.numpy(), cmap=DENSITY_CMAP, shading="nearest", rasterized=True
+    )
+    ax.plot(xs, mean.numpy(), color=MODEL_COLOR, linewidth=2, label=label)
+    if truth is not None:
+        ax.plot(xs, truth.reshape(-1).numpy(), color=TRUTH_COLOR, linestyle="--", label="truth")
+    if x is not None and y is not None:
+        plot_data(ax, x, y)
+    ax.set_ylim(-0.5, max_count + 0.5)
+    ax.set_xlabel("input $x$")
+    ax.set_ylabel("count $y$")
+    return ax
+
+
+def plot_angle_predictive(
+    ax: Axes,
+    recipe: Recipe,
+    model: Model,
+    x_grid: Tensor,
+    x: Tensor | None = None,
+    y: Tensor | None = None,
+    truth: Tensor | None = None,
+    label: str = "predicted direction",
+) -> Axes:
+    """Draw the predicted density of an angle ``y`` in ``(-pi, pi]`` at every ``x`` of ``x_grid``.
+
+    The density ``Pr(y | f[x, phi])`` is shaded over ``(-pi, pi]``; the predicted
+    direction ``recipe.predict`` (wrapped into ``(-pi, pi]``) is a line, and
+    ``truth`` (true directions on ``x_grid``), if given, is dashed; both lines are
+    broken where they cross the seam at ``±pi`` (:func:`break_at_seam`).  The data
+    go on top, and the ``y`` axis is marked in multiples of ``pi / 2``.
+    """
+    from matplotlib import patheffects
+
+    with torch.no_grad():
+        outputs = model(x_grid)
+        dist = recipe.distribution(outputs)
+        direction = recipe.predict(outputs)
+    direction = torch.atan2(torch.sin(direction), torch.cos(direction))
+    xs = x_grid[:, 0].numpy()
+    y_values = torch.linspace(-np.pi, np.pi, 300, dtype=x_grid.dtype)
+    density = dist.log_prob(y_values.unsqueeze(1).expand(-1, len(xs))).exp()
+    ax.pcolormesh(
+        xs, y_values.numpy(), density.numpy(), cmap=DENSITY_CMAP, shading="auto", rasterized=True
+    )
+    # A thin white edge keeps the lines visible where the density is dark.
+    edge = [patheffects.Stroke(linewidth=3.5, foreground="white"), patheffects.Normal()]
+    ax.plot(
+        *break_at_seam(xs, direction.numpy()),
+        color=MODEL_COLOR,
+        linewidth=2,
+        label=label,
+        path_effects=edge,
+    )
+    if truth is not None:
+        line = break_at_seam(xs, truth.reshape(-1).numpy())
+        ax.plot(*line, color=TRUTH_COLOR, linestyle="--", label="truth", path_effects=edge)
+    if x is not None and y is not None:
+        plot_data(ax, x, y)
+    ax.set_ylim(-np.pi, np.pi)
+    ax.set_yticks(ANGLE_TICKS, ANGLE_TICK_LABELS)
+    ax.set_xlabel("input $x$")
+    ax.set_ylabel("angle $y$ (radians)")
+    return ax

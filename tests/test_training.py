@@ -54,10 +54,10 @@ def test_gaussian_fit_reduces_the_loss_to_the_noise_floor():
 
 
 def test_heteroscedastic_model_recovers_the_noise_function():
-    x, y = lr.data.heteroscedastic_1d(num_points=3000, seed=0, dtype=torch.float64)
+    x, y = lr.data.heteroscedastic_1d(num_points=2000, seed=0, dtype=torch.float64)
     recipe = lr.HeteroscedasticGaussian(link="softplus")
-    net = lr.MLP(num_inputs=1, hidden=(32, 32), num_outputs=recipe.num_outputs).double()
-    lr.fit(net, recipe, x, y, steps=1500, lr=0.01, seed=0)
+    net = lr.MLP(num_inputs=1, hidden=(16, 16), num_outputs=recipe.num_outputs).double()
+    lr.fit(net, recipe, x, y, steps=800, lr=0.02, seed=0)
     grid = torch.linspace(0.1, 1.9, 19, dtype=torch.float64).unsqueeze(1)
     with torch.no_grad():
         sigma = recipe.params(net(grid))["variance"].sqrt()
