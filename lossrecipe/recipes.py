@@ -89,13 +89,12 @@ class Recipe(ABC):
     def raw(self, outputs: Tensor) -> dict[str, Tensor]:
         """Split validated ``(N, num_outputs)`` outputs into each parameter's raw columns."""
         outputs = check_outputs(outputs, self.num_outputs)
-        columns: dict[str, Tensor] = {}
-        start = 0
-        for p in self.parameters:
-            block = outputs[:, start : start + p.width]
-            columns[p.name] = block[:, 0] if p.size is None else block
-            start += p.width
-        return columns
+        widths = [p.width for p in self.parameters]
+        blocks = torch.split(outputs, widths, dim=1) if len(widths) > 1 else (outputs,)
+        return {
+            p.name: block.squeeze(1) if p.size is None else block
+            for p, block in zip(self.parameters, blocks, strict=True)
+        }
 
     def params(self, outputs: Tensor) -> dict[str, Tensor]:
         """The distribution's parameters ``theta``: each raw block through its link."""
@@ -199,8 +198,7 @@ class HeteroscedasticGaussian(Recipe):
         return check_real_targets(y, outputs)
 
     def nll_terms(self, raw: dict[str, Tensor], y: Tensor) -> Tensor:
-        variance = self.variance_link(raw["variance"])
-        log_variance = self.variance_link.log(raw["variance"])
+        variance, log_variance = self.variance_link.value_and_log(raw["variance"])
         return 0.5 * ((y - raw["mean"]) ** 2 / variance + log_variance + LOG_2PI)
 
     def predict(self, outputs: Tensor) -> Tensor:
@@ -447,8 +445,7 @@ class GaussianMixture(Recipe):
         """
         z = raw["weights"]
         log_weights = z - torch.logsumexp(z, dim=-1, keepdim=True)
-        variances = self.variance_link(raw["variances"])
-        log_variances = self.variance_link.log(raw["variances"])
+        variances, log_variances = self.variance_link.value_and_log(raw["variances"])
         log_normal = -0.5 * ((y - raw["means"]) ** 2 / variances + log_variances + LOG_2PI)
         return log_weights + log_normal
 
