@@ -21,11 +21,12 @@ ICLR 2022.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import torch
 from torch import Tensor, nn
 
-from .recipes import Gaussian, HeteroscedasticGaussian, Recipe
+from .recipes import Gaussian, HeteroscedasticGaussian, Recipe, reduce_terms
 from .training import fit
 from .validation import check_reduction
 
@@ -81,28 +82,7 @@ def beta_nll(
     check_reduction(reduction)
     terms = gaussian.nll(outputs, y, reduction="none")
     weight = torch.exp(beta * _log_variance(gaussian, outputs)).detach()
-    weighted = weight * terms
-    if reduction == "sum":
-        return weighted.sum()
-    if reduction == "mean":
-        return weighted.mean()
-    return weighted
-
-
-class _BetaNLLObjective:
-    """What :func:`~lossrecipe.fit` minimises, with ``nll`` replaced by :func:`beta_nll`.
-
-    ``fit`` only calls ``recipe.nll(outputs, y, reduction="mean")``; this adapter
-    answers that call with the beta-NLL, so training reuses ``fit`` unchanged.  It
-    is not a :class:`~lossrecipe.Recipe`: its loss is not a log-likelihood.
-    """
-
-    def __init__(self, recipe: Gaussian | HeteroscedasticGaussian, beta: float) -> None:
-        self.recipe = recipe
-        self.beta = beta
-
-    def nll(self, outputs: Tensor, y: Tensor, reduction: str = "mean") -> Tensor:
-        return beta_nll(self.recipe, outputs, y, beta=self.beta, reduction=reduction)
+    return reduce_terms(weight * terms, reduction)
 
 
 def fit_beta_nll(
@@ -122,5 +102,15 @@ def fit_beta_nll(
     the divergence check) is that of :func:`~lossrecipe.fit`.  Returns the beta-NLL
     before each step; evaluate the trained model's NLL with ``recipe.nll``.
     """
-    objective = _BetaNLLObjective(_check_gaussian(recipe), _check_beta(beta))
-    return fit(model, objective, x, y, steps=steps, lr=lr, seed=seed, optimizer=optimizer)  # type: ignore[arg-type]
+    gaussian, beta = _check_gaussian(recipe), _check_beta(beta)
+    return fit(
+        model,
+        gaussian,
+        x,
+        y,
+        steps=steps,
+        lr=lr,
+        seed=seed,
+        optimizer=optimizer,
+        loss=partial(beta_nll, gaussian, beta=beta),
+    )

@@ -20,15 +20,24 @@ from torch import Tensor
 from .recipes import Recipe
 
 __all__ = [
+    "CLASS_COLORS",
     "DATA_COLOR",
+    "DENSITY_CMAP",
     "MODEL_COLOR",
     "TRUTH_COLOR",
-    "predictive_grid",
-    "plot_data",
-    "plot_predictive",
-    "plot_point_likelihoods",
-    "plot_loss_curves",
+    "break_at_seam",
+    "decision_intervals",
     "figure",
+    "plot_angle_predictive",
+    "plot_class_probabilities",
+    "plot_count_predictive",
+    "plot_data",
+    "plot_density",
+    "plot_loss_curves",
+    "plot_point_likelihoods",
+    "plot_predictive",
+    "plot_stddev",
+    "predictive_grid",
 ]
 
 DATA_COLOR = "#d95f02"
@@ -43,6 +52,11 @@ def predictive_grid(x: Tensor, num: int = 200, pad: float = 0.0) -> Tensor:
     """An evenly spaced ``(num, 1)`` grid over the range of ``x`` (widened by ``pad``)."""
     low, high = float(x.min()) - pad, float(x.max()) + pad
     return torch.linspace(low, high, num, dtype=x.dtype).unsqueeze(1)
+
+
+def _density_table(dist: torch.distributions.Distribution, values: Tensor) -> Tensor:
+    """``Pr(values[r] | theta_j)``: one row per value, one column per example ``j`` of ``dist``."""
+    return dist.log_prob(values.unsqueeze(1).expand(-1, dist.batch_shape[0])).exp()
 
 
 def _distribution(recipe: Recipe, model: Model, x_grid: Tensor) -> torch.distributions.Distribution:
@@ -85,7 +99,7 @@ def plot_predictive(
         y_range = (float((mean - spread).min()), float((mean + spread).max()))
     if style == "density":
         y_values = torch.linspace(y_range[0], y_range[1], 300, dtype=x_grid.dtype)
-        density = dist.log_prob(y_values.unsqueeze(1).expand(-1, len(xs))).exp()
+        density = _density_table(dist, y_values)
         ax.pcolormesh(
             xs,
             y_values.numpy(),
@@ -135,7 +149,7 @@ def plot_point_likelihoods(
     if y_range is None:
         y_range = (float((mean - 3 * std).min()), float((mean + 3 * std).max()))
     y_values = torch.linspace(y_range[0], y_range[1], 200, dtype=x.dtype)
-    density = dist.log_prob(y_values.unsqueeze(1).expand(-1, len(x))).exp()
+    density = _density_table(dist, y_values)
     scale = width / float(density.max())
     at_y = dist.log_prob(y.reshape(-1).to(x.dtype)).exp()
     # Leave out the flat tails, so that no curve draws a vertical line at its x_i.
@@ -189,8 +203,6 @@ def figure(
 
 CLASS_COLORS = ("#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e")
 """One colour per class (the first two are ``MODEL_COLOR`` and ``DATA_COLOR``)."""
-
-__all__ += ["CLASS_COLORS", "decision_intervals", "plot_class_probabilities"]
 
 
 def decision_intervals(x_grid: Tensor, predicted: Tensor) -> list[tuple[float, float, int]]:
@@ -290,9 +302,6 @@ def plot_class_probabilities(
     return ax
 
 
-__all__ += ["plot_density", "plot_stddev"]
-
-
 def plot_density(
     ax: Axes,
     distribution: torch.distributions.Distribution,
@@ -369,8 +378,6 @@ def plot_stddev(
 
 # --- Counts and angles (chapter 10) --------------------------------------------------------
 
-__all__ += ["break_at_seam", "plot_count_predictive", "plot_angle_predictive"]
-
 ANGLE_TICKS = (-np.pi, -np.pi / 2, 0.0, np.pi / 2, np.pi)
 ANGLE_TICK_LABELS = (r"$-\pi$", r"$-\pi/2$", "$0$", r"$\pi/2$", r"$\pi$")
 
@@ -422,7 +429,7 @@ def plot_count_predictive(
     if isinstance(max_count, bool) or not isinstance(max_count, int) or max_count < 0:
         raise ValueError(f"max_count: expected an integer >= 0, got {max_count!r}")
     counts = torch.arange(max_count + 1, dtype=x_grid.dtype)
-    probs = dist.log_prob(counts.unsqueeze(1).expand(-1, len(xs))).exp()
+    probs = _density_table(dist, counts)
     ax.pcolormesh(
         xs, counts.numpy(), probs.numpy(), cmap=DENSITY_CMAP, shading="nearest", rasterized=True
     )
@@ -464,7 +471,7 @@ def plot_angle_predictive(
     direction = torch.atan2(torch.sin(direction), torch.cos(direction))
     xs = x_grid[:, 0].numpy()
     y_values = torch.linspace(-np.pi, np.pi, 300, dtype=x_grid.dtype)
-    density = dist.log_prob(y_values.unsqueeze(1).expand(-1, len(xs))).exp()
+    density = _density_table(dist, y_values)
     ax.pcolormesh(
         xs, y_values.numpy(), density.numpy(), cmap=DENSITY_CMAP, shading="auto", rasterized=True
     )

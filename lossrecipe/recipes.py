@@ -57,6 +57,15 @@ __all__ = [
 LOG_2PI = math.log(2.0 * math.pi)
 
 
+def reduce_terms(terms: Tensor, reduction: str) -> Tensor:
+    """Per-example loss terms, summed (``"sum"``), averaged (``"mean"``) or kept (``"none"``)."""
+    if reduction == "sum":
+        return terms.sum()
+    if reduction == "mean":
+        return terms.mean()
+    return terms
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One distribution parameter predicted by the network.
@@ -114,12 +123,7 @@ class Recipe(ABC):
         check_reduction(reduction)
         raw = self.raw(outputs)
         y = self.check_targets(y, outputs)
-        terms = self.nll_terms(raw, y)
-        if reduction == "sum":
-            return terms.sum()
-        if reduction == "mean":
-            return terms.mean()
-        return terms
+        return reduce_terms(self.nll_terms(raw, y), reduction)
 
     @abstractmethod
     def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:

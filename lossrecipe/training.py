@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import Tensor, nn
 
@@ -22,6 +24,7 @@ def fit(
     lr: float = 0.05,
     seed: int | None = 0,
     optimizer: str = "adam",
+    loss: Callable[[Tensor, Tensor], Tensor] | None = None,
 ) -> list[float]:
     """Minimise the mean NLL ``(1/N) sum_i -log Pr(y_i | f[x_i, phi])`` over ``phi``.
 
@@ -30,6 +33,8 @@ def fit(
     re-initialised first, so the result depends only on ``seed``, the data and
     the settings, not on what ``model`` held before.  With ``seed=None`` training
     continues from the current weights.  ``optimizer`` is ``"adam"`` or ``"sgd"``.
+    ``loss(outputs, y)``, if given, replaces the mean NLL as the objective (for
+    example a weighted NLL such as :func:`~lossrecipe.beta_nll`).
 
     Returns the loss before each step: a list of ``steps`` floats.  Bad ``x`` or
     ``y`` raises ``ValueError``; a run whose outputs become NaN or infinite raises
@@ -44,6 +49,7 @@ def fit(
     if seed is not None:
         torch.manual_seed(seed)
         reset_parameters(model)
+    objective = loss or (lambda outputs, targets: recipe.nll(outputs, targets, reduction="mean"))
     params = list(model.parameters())
     opt: torch.optim.Optimizer = (
         torch.optim.Adam(params, lr=lr) if optimizer == "adam" else torch.optim.SGD(params, lr=lr)
@@ -58,9 +64,9 @@ def fit(
                 f"training diverged at step {step}: the network produced NaN or infinite "
                 f"outputs; try a smaller lr than {lr}"
             )
-        loss = recipe.nll(outputs, y, reduction="mean")
-        loss.backward()
+        value = objective(outputs, y)
+        value.backward()
         opt.step()
-        history.append(float(loss.detach()))
+        history.append(float(value.detach()))
     model.eval()
     return history

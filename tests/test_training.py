@@ -84,3 +84,25 @@ def test_fit_reports_divergence():
     net = lr.ShallowNet(1, 3, 1)
     with pytest.raises(RuntimeError, match="training diverged at step"):
         lr.fit(net, lr.Gaussian(1e-3), x, y * 1e6, steps=200, lr=1e6, optimizer="sgd")
+
+
+def test_fit_minimises_a_given_loss_instead_of_the_nll():
+    x, y = lr.data.regression_1d(num_points=30, seed=2)
+    recipe = lr.Gaussian(0.2)
+    net = lr.ShallowNet(1, 4, 1)
+    default = lr.fit(net, recipe, x, y, steps=30, seed=0)
+    same = lr.fit(net, recipe, x, y, steps=30, seed=0, loss=lambda o, t: recipe.nll(o, t) / 30)
+    assert same == pytest.approx(default, rel=1e-6)
+    absolute = lr.fit(
+        net, recipe, x, y, steps=30, seed=0, loss=lambda o, t: (o[:, 0] - t).abs().mean()
+    )
+    expected_first = float((net_output_at_init(recipe, x, seed=0)[:, 0] - y).abs().mean())
+    assert absolute[0] == pytest.approx(expected_first, rel=1e-6)
+
+
+def net_output_at_init(recipe, x, seed):
+    net = lr.ShallowNet(1, 4, 1)
+    torch.manual_seed(seed)
+    lr.models.reset_parameters(net)
+    with torch.no_grad():
+        return net(x)
