@@ -15,7 +15,7 @@ ifeq ($(shell uname -m),x86_64)
 RUN := ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 endif
 
-.PHONY: env book test lint unit notebooks bench lab clean
+.PHONY: env book test lint notebooks bench time-chapters lab clean
 
 env: $(STAMP)
 
@@ -49,6 +49,9 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
+
+time-chapters: $(STAMP)
+	$(RUN) $(BIN)/python benchmarks/time_chapters.py
 
 lab: $(STAMP)
 	$(RUN) $(BIN)/jupyter lab notebooks/
