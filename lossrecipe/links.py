@@ -105,9 +105,13 @@ class Softplus(PositiveLink):
         # torch's softplus is accurate to relative precision while exp(z) is a normal
         # number, but h underflows in float32 by z = -104.  Below z = -40,
         # log h[z] = z - exp(z)/2 + ... equals z to double precision, so
-        # log h[z] = log h[max(z, -40)] + (z - max(z, -40)) holds everywhere.
+        # log h[z] = log h[max(z, -40)] + (z - max(z, -40)) holds everywhere; the
+        # plain log is enough (and cheaper) when no raw output is that small.
+        value = self(raw)
+        if not bool((raw < -40.0).any()):
+            return value, torch.log(value)
         floor = torch.clamp(raw, min=-40.0)
-        return self(raw), torch.log(self(floor)) + (raw - floor)
+        return value, torch.log(self(floor)) + (raw - floor)
 
 
 class Exp(PositiveLink):
