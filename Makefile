@@ -32,6 +32,8 @@ book: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check lossrecipe tests benchmarks
+	# The chapters' code: undefined names, unused imports and the like (not line length).
+	$(BIN)/ruff check notebooks --isolated --no-cache --select E,F,W --ignore E402,E501,E731,E741
 
 # Unit tests, the book/notebook pairing check, and nbval in strict mode on every
 # notebook (each output must reproduce), in one pytest run; then the -W book build.
