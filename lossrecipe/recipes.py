@@ -218,8 +218,8 @@ class Bernoulli(Recipe):
     ``Pr(y | lambda) = lambda^y (1 - lambda)^(1 - y)`` for ``y`` in ``{0, 1}``, so
     ``-log Pr(y | lambda) = -y log sig[z] - (1 - y) log sig[-z]``, the binary
     cross-entropy (using ``1 - sig[z] = sig[-z]``).  Only one of the two terms is
-    non-zero, so it equals ``-log sig[s z]`` with the sign ``s = 2y - 1``: one
-    log-sigmoid, exact for both labels at any logit.
+    non-zero, so it equals ``-log sig[s z] = log(1 + exp[-s z])`` with the sign
+    ``s = 2y - 1``: one softplus of ``(1 - 2y) z``, exact for both labels at any logit.
     """
 
     def __init__(self) -> None:
@@ -232,8 +232,10 @@ class Bernoulli(Recipe):
         return check_binary_targets(y, outputs)
 
     def nll_terms(self, raw: dict[str, Tensor], y: Tensor) -> Tensor:
-        sign = 2.0 * y - 1.0
-        return -F.logsigmoid(sign * raw["probability"])
+        z = raw["probability"]
+        flipped = torch.addcmul(z, y, z, value=-2.0)  # (1 - 2y) z = -s z, in one pass
+        # softplus returns its input above the threshold; at 40 that drops exp(-40).
+        return F.softplus(flipped, threshold=40.0)
 
     def predict(self, outputs: Tensor) -> Tensor:
         z = self.raw(outputs)["probability"]

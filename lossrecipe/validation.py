@@ -93,7 +93,9 @@ def check_binary_targets(y: object, outputs: Tensor) -> Tensor:
     y = _require_tensor("y", y)
     _check_batch(y, outputs)
     y = y.to(outputs.dtype)
-    if not bool(((y == 0) | (y == 1)).all()):
+    # y * y == y holds for 0 and 1 and for no other number but +inf, which the
+    # maximum catches (NaN fails both); two passes over y instead of four.
+    if y.numel() and not (torch.equal(y * y, y) and bool(y.max() <= 1)):
         bad = y[(y != 0) & (y != 1)][0].item()
         raise ValueError(
             f"y: expected binary labels 0 or 1, got {bad!r}; pass labels, not probabilities, as y"
