@@ -43,11 +43,7 @@ test: lint
 
 # Regenerate notebooks/ from book/ and execute them, so their outputs are current.
 notebooks: $(STAMP)
-	@for md in $(CHAPTERS); do \
-		nb=notebooks/$$(basename $${md%.md}).ipynb; \
-		echo "$$md -> $$nb"; \
-		$(RUN) $(BIN)/jupytext --to ipynb --execute -q -o $$nb $$md || exit 1; \
-	done
+	$(RUN) $(BIN)/python scripts/execute_chapter.py $(CHAPTERS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py

@@ -59,6 +59,13 @@ def _density_table(dist: torch.distributions.Distribution, values: Tensor) -> Te
     return dist.log_prob(values.unsqueeze(1).expand(-1, dist.batch_shape[0])).exp()
 
 
+def _shade(ax: Axes, xs: np.ndarray, values: Tensor, table: Tensor, shading: str = "auto") -> None:
+    """Shade ``table`` (one row per value, one column per x) as a density image."""
+    ax.pcolormesh(
+        xs, values.numpy(), table.numpy(), cmap=DENSITY_CMAP, shading=shading, rasterized=True
+    )
+
+
 def _distribution(recipe: Recipe, model: Model, x_grid: Tensor) -> torch.distributions.Distribution:
     with torch.no_grad():
         return recipe.distribution(model(x_grid))
@@ -99,15 +106,7 @@ def plot_predictive(
         y_range = (float((mean - spread).min()), float((mean + spread).max()))
     if style == "density":
         y_values = torch.linspace(y_range[0], y_range[1], 300, dtype=x_grid.dtype)
-        density = _density_table(dist, y_values)
-        ax.pcolormesh(
-            xs,
-            y_values.numpy(),
-            density.numpy(),
-            cmap=DENSITY_CMAP,
-            shading="auto",
-            rasterized=True,
-        )
+        _shade(ax, xs, y_values, _density_table(dist, y_values))
     else:
         std = dist.stddev
         for k, alpha in ((2.0, 0.18), (1.0, 0.32)):
@@ -429,10 +428,7 @@ def plot_count_predictive(
     if isinstance(max_count, bool) or not isinstance(max_count, int) or max_count < 0:
         raise ValueError(f"max_count: expected an integer >= 0, got {max_count!r}")
     counts = torch.arange(max_count + 1, dtype=x_grid.dtype)
-    probs = _density_table(dist, counts)
-    ax.pcolormesh(
-        xs, counts.numpy(), probs.numpy(), cmap=DENSITY_CMAP, shading="nearest", rasterized=True
-    )
+    _shade(ax, xs, counts, _density_table(dist, counts), shading="nearest")
     ax.plot(xs, mean.numpy(), color=MODEL_COLOR, linewidth=2, label=label)
     if truth is not None:
         ax.plot(xs, truth.reshape(-1).numpy(), color=TRUTH_COLOR, linestyle="--", label="truth")
@@ -471,10 +467,7 @@ def plot_angle_predictive(
     direction = torch.atan2(torch.sin(direction), torch.cos(direction))
     xs = x_grid[:, 0].numpy()
     y_values = torch.linspace(-np.pi, np.pi, 300, dtype=x_grid.dtype)
-    density = _density_table(dist, y_values)
-    ax.pcolormesh(
-        xs, y_values.numpy(), density.numpy(), cmap=DENSITY_CMAP, shading="auto", rasterized=True
-    )
+    _shade(ax, xs, y_values, _density_table(dist, y_values))
     # A thin white edge keeps the lines visible where the density is dark.
     edge = [patheffects.Stroke(linewidth=3.5, foreground="white"), patheffects.Normal()]
     ax.plot(

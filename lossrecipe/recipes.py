@@ -52,9 +52,22 @@ __all__ = [
     "VonMises",
     "GaussianMixture",
     "Independent",
+    "normal_nll",
+    "reduce_terms",
 ]
 
 LOG_2PI = math.log(2.0 * math.pi)
+
+
+def normal_nll(
+    y: Tensor, mean: Tensor, variance: Tensor | float, log_variance: Tensor | float
+) -> Tensor:
+    """``-log Norm_y[mu, sigma^2] = ((y - mu)^2 / sigma^2 + log sigma^2 + log 2 pi) / 2``.
+
+    ``log_variance`` is passed in, so each caller supplies it from a stable source
+    (a link's ``log``, or ``log sigma^2`` of a fixed ``sigma``).
+    """
+    return 0.5 * ((y - mean) ** 2 / variance + log_variance + LOG_2PI)
 
 
 def reduce_terms(terms: Tensor, reduction: str) -> Tensor:
@@ -125,9 +138,12 @@ class Recipe(ABC):
         y = self.check_targets(y, outputs)
         return reduce_terms(self.nll_terms(raw, y), reduction)
 
-    @abstractmethod
     def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:
-        """Validate ``y`` against the support and the batch; return it ready for ``nll_terms``."""
+        """Validate ``y`` against the support and the batch; return it ready for ``nll_terms``.
+
+        By default the support is the real line: one finite number per example.
+        """
+        return check_real_targets(y, outputs)
 
     @abstractmethod
     def nll_terms(self, raw: dict[str, Tensor], y: Tensor) -> Tensor:
@@ -161,12 +177,9 @@ class Gaussian(Recipe):
         mean = self.params(outputs)["mean"]
         return torch.distributions.Normal(mean, torch.full_like(mean, self.sigma))
 
-    def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:
-        return check_real_targets(y, outputs)
-
     def nll_terms(self, raw: dict[str, Tensor], y: Tensor) -> Tensor:
         variance = self.sigma**2
-        return (y - raw["mean"]) ** 2 / (2.0 * variance) + 0.5 * (LOG_2PI + math.log(variance))
+        return normal_nll(y, raw["mean"], variance, math.log(variance))
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.params(outputs)["mean"]
@@ -198,12 +211,9 @@ class HeteroscedasticGaussian(Recipe):
         theta = self.params(outputs)
         return torch.distributions.Normal(theta["mean"], torch.sqrt(theta["variance"]))
 
-    def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:
-        return check_real_targets(y, outputs)
-
     def nll_terms(self, raw: dict[str, Tensor], y: Tensor) -> Tensor:
         variance, log_variance = self.variance_link.value_and_log(raw["variance"])
-        return 0.5 * ((y - raw["mean"]) ** 2 / variance + log_variance + LOG_2PI)
+        return normal_nll(y, raw["mean"], variance, log_variance)
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.params(outputs)["mean"]
@@ -327,9 +337,6 @@ class Laplace(Recipe):
         theta = self.params(outputs)
         return torch.distributions.Laplace(theta["location"], theta["scale"])
 
-    def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:
-        return check_real_targets(y, outputs)
-
     def nll_terms(self, raw: dict[str, Tensor], y: Tensor) -> Tensor:
         return torch.abs(y - raw["location"]) / self.scale + math.log(2.0 * self.scale)
 
@@ -385,9 +392,6 @@ class VonMises(Recipe):
         theta = self.params(outputs)
         return torch.distributions.VonMises(theta["mean_direction"], theta["concentration"])
 
-    def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:
-        return check_real_targets(y, outputs)
-
     def nll_terms(self, raw: dict[str, Tensor], y: Tensor) -> Tensor:
         half_gap = torch.sin(0.5 * (y - raw["mean_direction"]))
         return 2.0 * self.concentration * half_gap**2 + self._constant
@@ -441,9 +445,6 @@ class GaussianMixture(Recipe):
             torch.distributions.Normal(raw["means"], scales),
         )
 
-    def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:
-        return check_real_targets(y, outputs)
-
     def _log_joint(self, raw: dict[str, Tensor], y: Tensor) -> Tensor:
         """``log w_k + log N(y | mu_k, sigma_k^2)`` for each component ``k`` (last dimension).
 
@@ -452,8 +453,7 @@ class GaussianMixture(Recipe):
         z = raw["weights"]
         log_weights = z - torch.logsumexp(z, dim=-1, keepdim=True)
         variances, log_variances = self.variance_link.value_and_log(raw["variances"])
-        log_normal = -0.5 * ((y - raw["means"]) ** 2 / variances + log_variances + LOG_2PI)
-        return log_weights + log_normal
+        return log_weights - normal_nll(y, raw["means"], variances, log_variances)
 
     def nll_terms(self, raw: dict[str, Tensor], y: Tensor) -> Tensor:
         return -torch.logsumexp(self._log_joint(raw, y.unsqueeze(-1)), dim=-1)
