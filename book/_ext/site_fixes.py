@@ -3,7 +3,8 @@
 - Jupyter Book 1 registers sphinx-thebe's and sphinx-togglebutton's inline scripts
   twice; the second ``const THEBE_JS_URL`` is a JavaScript error on every page.  Each
   page keeps the first copy of every script.
-- pydata-sphinx-theme logs an error on a first visit unless ``default_mode`` is set.
+- pydata-sphinx-theme logs an error on a first visit unless ``default_mode`` is set
+  (in ``html_context``).
 - The ``singlehtml`` builder (``make pdf``) has its own translator table, which lacks
   the HTML visitors of some nodes (myst-nb's hidden-input cells); it borrows them from
   the ``html`` table.
@@ -19,7 +20,8 @@ from sphinx.config import Config
 
 
 def _default_mode(app: Sphinx, config: Config) -> None:
-    config.html_theme_options = {"default_mode": "auto", **(config.html_theme_options or {})}
+    # pydata-sphinx-theme reads it from the template context, not the theme options.
+    config.html_context = {"default_mode": "auto", **(config.html_context or {})}
 
 
 def _share_html_visitors(app: Sphinx) -> None:
