@@ -127,7 +127,9 @@ def main() -> None:
         tarball = args.tarball or npm_pack(Path(tmp))
         files = extract_subset(tarball, TARGET)
     size = sum((TARGET / f).stat().st_size for f in files)
-    print(f"mathjax@{VERSION}: {len(files)} files, {size / 1e6:.1f} MB in {TARGET.relative_to(ROOT)}")
+    print(
+        f"mathjax@{VERSION}: {len(files)} files, {size / 1e6:.1f} MB in {TARGET.relative_to(ROOT)}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-""""Open in Colab" and Binder buttons that open a chapter's executed notebook.
+""" "Open in Colab" and Binder buttons that open a chapter's executed notebook.
 
 sphinx-book-theme's own launch buttons open the page's source, ``book/NN_name.md``;
 students should get ``notebooks/NN_name.ipynb``, committed with its outputs.  When

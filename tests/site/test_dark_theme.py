@@ -15,7 +15,11 @@ from PIL import Image
 
 from .serve import WAIT_FOR_MATHJAX, block_other_hosts
 
-PAGES = ["book/02_gaussian.html", "book/06_binary_classification.html", "book/10_other_outputs.html"]
+PAGES = [
+    "book/02_gaussian.html",
+    "book/06_binary_classification.html",
+    "book/10_other_outputs.html",
+]
 DARK = "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
 COLOURS = """() => {
     const rgb = s => (s.match(/[\\d.]+/g) || []).slice(0, 4).map(Number);
@@ -92,7 +96,12 @@ def test_figures_keep_a_light_background_and_dark_ink(dark_pages, name):
         # the darkest 1 % of the whole figure (axes, ticks, labels, lines).
         margin = max(2, min(lum.shape) // 40)
         ring = np.concatenate(
-            [lum[:margin].ravel(), lum[-margin:].ravel(), lum[:, :margin].ravel(), lum[:, -margin:].ravel()]
+            [
+                lum[:margin].ravel(),
+                lum[-margin:].ravel(),
+                lum[:, :margin].ravel(),
+                lum[:, -margin:].ravel(),
+            ]
         )
         paper = float(np.median(ring))
         ink = float(np.percentile(lum, 1))

@@ -45,9 +45,21 @@ def published(tmp_path_factory) -> Path:
     (tmp / "_toc.yml").write_text(yaml.safe_dump(toc))
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--config", str(tmp / "_config.yml"),
-         "--toc", str(tmp / "_toc.yml"), "--path-output", str(tmp), "-q"],
-        check=True, capture_output=True, text=True,
+        [
+            str(jupyter_book),
+            "build",
+            str(ROOT),
+            "--config",
+            str(tmp / "_config.yml"),
+            "--toc",
+            str(tmp / "_toc.yml"),
+            "--path-output",
+            str(tmp),
+            "-q",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return tmp / "_build" / "html"
 
