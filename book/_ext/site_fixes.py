@@ -38,7 +38,9 @@ def _dedupe_scripts(
     seen: set[tuple[str, str]] = set()
     unique = []
     for script in context.get("script_files", []):
-        key = (str(script), repr(sorted(getattr(script, "attributes", {}).items())))
+        # An inline script's filename is None or "" depending on who added it.
+        filename = str(getattr(script, "filename", script) or "")
+        key = (filename, repr(sorted(getattr(script, "attributes", {}).items())))
         if key not in seen:
             seen.add(key)
             unique.append(script)
