@@ -29,6 +29,27 @@ def site_pages(site: Path = SITE) -> list[str]:
     )
 
 
+_SKIPPED: list[str] = []
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Without Chromium, skip the tests that need it (CI requires it instead)."""
+    if chromium_path() is not None or os.environ.get("SITE_TESTS_REQUIRED") == "1":
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found: {INSTALL_HINT}")
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+            _SKIPPED.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _SKIPPED:
+        terminalreporter.write_line(
+            f"{len(_SKIPPED)} browser tests skipped, Chromium not found: {INSTALL_HINT}"
+        )
+
+
 def _unavailable(reason: str) -> None:
     if os.environ.get("SITE_TESTS_REQUIRED") == "1":
         pytest.fail(f"browser tests required but {reason}", pytrace=False)

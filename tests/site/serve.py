@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))  # override to test the skip
 INSTALL_HINT = "apt-get install chromium (Debian package) for the browser tests"
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -42,8 +43,7 @@ def chromium_path() -> str | None:
     """The system Chromium, or None when it is not installed."""
     if CHROMIUM.exists():
         return str(CHROMIUM)
-    found = shutil.which("chromium")
-    return found
+    return None if "CHROMIUM" in os.environ else shutil.which("chromium")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
