@@ -7,32 +7,53 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(wildcard book/[0-9][0-9]_*.md)
 
-.PHONY: env book test lint notebooks format-chapters bench time-chapters lab clean
+.PHONY: env book test lint notebooks format-chapters bench time-chapters lab clean pdf test-site vendor-mathjax
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml etc/ipython/ipython_kernel_config.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	# Kernel configuration (drops ipykernel's plain-TCP notice): see the file.
+	mkdir -p $(VENV)/etc/ipython && cp etc/ipython/ipython_kernel_config.py $(VENV)/etc/ipython/
 	# Build matplotlib's font cache now, so no notebook prints the one-time notice.
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
 	touch $(STAMP)
 
+# -q: only warnings and errors (each one fails the build under -W).
 book: $(STAMP)
 	$(BIN)/python scripts/cache_notebooks.py
-	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(BIN)/jupyter-book build . --all -W -n --keep-going -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check lossrecipe tests benchmarks
-	# The chapters' code: undefined names, unused imports and the like (not line length).
-	$(BIN)/ruff check notebooks --isolated --no-cache --select E,F,W --ignore E402,E501,E731,E741
+	# The chapters' code: undefined names, unused imports and the like, lines <= 88.
+	$(BIN)/ruff check notebooks --isolated --no-cache --line-length 88 --select E,F,W --ignore E402,E731,E741
 
 # Unit tests, the book/notebook pairing check, and nbval in strict mode on every
 # notebook (each output must reproduce), in one pytest run; then the -W book build.
 test: lint
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --ignore=tests/site
 	$(MAKE) book
+	$(MAKE) test-site
+
+# The built site in headless Chromium (tests/site/): needs _build/html (make book) and
+# the PDF (make pdf); without Chromium they skip: apt-get install chromium poppler-utils.
+test-site: pdf
+	$(BIN)/python -m pytest tests/site
+
+# The whole book as one PDF, rendered math and figures, no TeX: the singlehtml build
+# (outputs from the notebook cache, as in `make book`) printed by Chromium.
+PDF := _build/pdf/loss-functions.pdf
+pdf: $(STAMP)
+	$(BIN)/python scripts/cache_notebooks.py
+	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going -q
+	$(BIN)/python scripts/print_pdf.py _build/singlehtml $(PDF)
+
+# Re-fetch MathJax from npm (pinned version and checksum) into book/_extra/_static/mathjax.
+vendor-mathjax:
+	$(PYTHON) scripts/vendor_mathjax.py
 
 # Regenerate notebooks/ from book/ and execute them, so their outputs are current.
 notebooks: $(STAMP)
