@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 from torch.distributions import constraints
 
 from ..links import Sigmoid, Softmax
 from ..validation import check_positive_integer
+from ._numerics import flipped_softplus
 from .base import Parameter, Recipe
 
 __all__ = ["Bernoulli", "Categorical"]
@@ -38,9 +38,7 @@ class Bernoulli(Recipe):
         return torch.distributions.Bernoulli(logits=self.raw(outputs)["logit"])
 
     def nll_terms(self, y: Tensor, *, logit: Tensor) -> Tensor:
-        flipped = torch.addcmul(logit, y, logit, value=-2.0)  # (1 - 2y) z = -s z, in one pass
-        # softplus returns its input above the threshold; at 40 that drops exp(-40).
-        return F.softplus(flipped, threshold=40.0)
+        return flipped_softplus(logit, y)  # softplus[(1 - 2y) z]
 
     def predict(self, outputs: Tensor) -> Tensor:
         z = self.raw(outputs)["logit"]
