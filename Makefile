@@ -28,6 +28,7 @@ book: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check lossrecipe tests benchmarks
+	$(BIN)/mypy
 	# The chapters' code: undefined names, unused imports and the like, lines <= 88.
 	$(BIN)/ruff check notebooks --isolated --no-cache --line-length 88 --select E,F,W --ignore E402,E731,E741
 
