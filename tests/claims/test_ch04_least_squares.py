@@ -1,9 +1,10 @@
 """Chapter 04's statements about its trained networks, for initialisation seeds 0-9.
 
 The chapter builds a 16-unit ``ShallowNet``, seeds torch and re-draws its weights with
-the first layer's kinks midway between neighbouring training inputs, and trains two copies for 400 full-batch Adam steps at lr 0.03 on sixty
-points (noise sigma = 0.2): one by a plain mean-squared-error loop, one by ``lr.fit``
-on the Gaussian NLL with ``seed=None`` (keeping the weights).
+the first layer's kinks midway between neighbouring training inputs, and trains two
+copies for 400 full-batch Adam steps at lr 0.03 on sixty points (noise sigma = 0.2):
+one by a plain mean-squared-error loop, one by ``lr.fit`` on the Gaussian NLL with
+``seed=None`` (keeping the weights).
 """
 
 from __future__ import annotations
