@@ -52,9 +52,12 @@ def _noise_rms() -> float:
 
 
 def test_both_ways_give_the_same_function(claim):
+    # The chapter's own seed gives a gap below 1e-5 (asserted in the chapter); the
+    # prose claims only "below 0.1" for other seeds (kinks crossing inputs can split
+    # the two paths slightly).
     claim(
-        "least squares and Gaussian NLL fits differ by less than 1e-5 on the grid",
-        lambda seed: _fits(seed)["gap"] < 1e-5,
+        "least squares and Gaussian NLL fits differ by less than 0.1 on the grid",
+        lambda seed: _fits(seed)["gap"] < 0.1,
     )
 
 
