@@ -1,0 +1,54 @@
+"""Claims of chapter 07 (multiclass classification) about its trained model, seeds 0-9.
+
+The chapter trains a 10-unit ``ShallowNet`` with three outputs and the Categorical
+recipe: Adam, 500 full-batch steps, learning rate 0.02.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import torch
+
+import lossrecipe as lr
+
+
+@cache
+def _data():
+    return lr.data.multiclass_1d(num_points=300, num_classes=3, seed=0, dtype=torch.float64)
+
+
+@cache
+def _trained(seed: int) -> dict[str, float]:
+    torch.set_default_dtype(torch.float64)
+    x, y = _data()
+    recipe = lr.Categorical(num_classes=3)
+    net = lr.ShallowNet(num_inputs=1, num_hidden=10, num_outputs=3)
+    history = lr.fit(net, recipe, x, y, steps=500, lr=0.02, seed=seed)
+    frequencies = torch.bincount(y, minlength=3).double() / len(y)
+    with torch.no_grad():
+        probabilities = recipe.params(net(x))["probabilities"]
+    return {
+        "final": history[-1],
+        "largest_class_1": float(probabilities[:, 1].max()),
+        "uniform": math.log(3),
+        "frequencies": float(-(frequencies * torch.log(frequencies)).sum()),
+    }
+
+
+def test_middle_class_never_certain(claim):
+    claim(
+        "the model's largest probability for class 1 stays under 0.95",
+        lambda seed: _trained(seed)["largest_class_1"] < 0.95,
+    )
+
+
+def test_far_below_both_baselines(claim):
+    claim(
+        "the trained loss is below both baselines by more than 0.5 nats",
+        lambda seed: (
+            min(_trained(seed)["uniform"], _trained(seed)["frequencies"]) - _trained(seed)["final"]
+            > 0.5
+        ),
+    )
