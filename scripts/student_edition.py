@@ -757,8 +757,8 @@ def convert_markdown_cell(ctx: Context, source: str, code_follows: bool) -> str:
     if ctx.solution is not None and code_follows:
         out += [
             "",
-            f"*The code of the solution to {_solution_label(ctx)} is in the collapsed cell(s) "
-            "below: click the bar or the ellipsis at their left to show it.*",
+            f"*The code of the solution to {_solution_label(ctx)} follows, collapsed in "
+            "JupyterLab and VS Code: click ••• to show it.*",
             "",
         ]
     text = "\n".join(out)
