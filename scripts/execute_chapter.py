@@ -18,22 +18,33 @@ from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from student_edition import ROOT, student_notebook  # noqa: E402
+from student_edition import ROOT, ConversionError, student_notebook  # noqa: E402
 
 
 def execute_chapter(markdown: Path) -> Path:
     notebook = student_notebook(markdown)
     kernel = KernelManager(kernel_name="python3", transport_encryption="auto")
     client = NotebookClient(notebook, km=kernel, timeout=120, record_timing=False)
-    client.execute(cwd=str(ROOT / "notebooks"))
+    try:
+        client.execute(cwd=str(ROOT / "notebooks"))
+    finally:
+        if kernel.has_kernel:
+            kernel.shutdown_kernel()
     target = ROOT / "notebooks" / (markdown.stem + ".ipynb")
     nbformat.write(notebook, target)
     return target
 
 
 def main() -> None:
+    failed = []
     for name in sys.argv[1:]:
-        print(f"{name} -> {execute_chapter(Path(name)).relative_to(ROOT)}")
+        try:
+            print(f"{name} -> {execute_chapter(Path(name)).relative_to(ROOT)}", flush=True)
+        except ConversionError as error:  # report it, convert the other chapters
+            print(f"{name}: not converted: {error}", file=sys.stderr, flush=True)
+            failed.append(name)
+    if failed:
+        sys.exit(f"{len(failed)} chapter(s) could not be converted: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -93,7 +94,8 @@ PROOF_KINDS = {
     "theorem": "Theorem",
 }
 FIGURE_PREFIX = "Fig."  # Sphinx's numfig_format, which Jupyter Book keeps
-INSTALL_TAG = "remove-cell"
+INSTALL_TAGS = ["remove-cell", "student-only"]  # hidden on a site; not a cell of the book
+STUDENT_ONLY_TAG = "student-only"
 SOLUTION_CODE_TAG = "solution"
 
 ROLE = re.compile(r"\{(?P<role>[A-Za-z][\w:-]*)\}`(?P<content>[^`]+)`")
@@ -155,7 +157,7 @@ def _directive_options(lines: list[str]) -> tuple[dict, list[str]]:
     return options, lines[i:]
 
 
-def parse_blocks(text: str, where: str):
+def parse_blocks(text: str, where: str) -> Iterator[Directive | Display | Target | Text]:
     """Yield the blocks of a MyST markdown fragment in order.
 
     Blocks are :class:`Directive`, :class:`Display` (``$$ ... $$`` with its label),
@@ -257,7 +259,7 @@ class Book:
     bibliography: dict
 
 
-def _toc_entries(node: object, numbered: bool = False):
+def _toc_entries(node: object, numbered: bool = False) -> Iterator[tuple[str, bool]]:
     if isinstance(node, dict):
         numbered = bool(node.get("numbered", numbered))
         if "file" in node:
@@ -437,9 +439,7 @@ def reference_line(entry: object) -> str:
         text = f"{authors} ({year}). *{title}*." + "".join(f" {w}." for w in where)
     else:
         venue = _plain(fields.get("journal", fields.get("booktitle", "")))
-        details = ", ".join(
-            _plain(fields[k]) for k in ("volume", "pages") if k in fields
-        )
+        details = ", ".join(_plain(fields[k]) for k in ("volume", "pages") if k in fields)
         text = f"{authors} ({year}). {title}. *{venue}*" + (f", {details}" if details else "")
         text += "."
     return text
@@ -486,7 +486,9 @@ def _label(ctx: Context, name: str, role: str) -> Label:
     try:
         return ctx.book.labels[name]
     except KeyError:
-        raise ConversionError(f"{ctx.where}: {{{role}}}`{name}`: no such label in the book") from None
+        raise ConversionError(
+            f"{ctx.where}: {{{role}}}`{name}`: no such label in the book"
+        ) from None
 
 
 def _kind_name(label: Label) -> str:
@@ -596,7 +598,9 @@ def _prefix_first_line(lines: list[str], prefix: str) -> list[str]:
     lines = list(lines)
     while lines and not lines[0].strip():
         lines.pop(0)
-    starts_with_text = bool(lines) and not re.match(r"^(\$\$|[-*+] |\d+[.)] |#|>|```|\|)", lines[0].strip())
+    starts_with_text = bool(lines) and not re.match(
+        r"^(\$\$|[-*+] |\d+[.)] |#|>|```|\|)", lines[0].strip()
+    )
     if starts_with_text:
         return [f"{prefix} {lines[0]}", *lines[1:]]
     return [prefix, "", *lines]
@@ -781,7 +785,7 @@ def install_cell(book: Book) -> nbformat.NotebookNode | None:
         'if importlib.util.find_spec("lossrecipe") is None:\n'
         f'    %pip install -q "lossrecipe @ git+{url}{branch}"'
     )
-    return nbformat.v4.new_code_cell(source, metadata={"tags": [INSTALL_TAG]})
+    return nbformat.v4.new_code_cell(source, metadata={"tags": list(INSTALL_TAGS)})
 
 
 def caption_cell(ctx: Context, figure: dict) -> nbformat.NotebookNode:
@@ -815,7 +819,9 @@ def student_notebook(markdown: Path, book: Book | None = None) -> nbformat.Noteb
     for index, cell in enumerate(source.cells):
         ctx.where = f"book/{markdown.name}, cell {index}"
         if cell.cell_type == "markdown":
-            code_follows = index + 1 < len(source.cells) and source.cells[index + 1].cell_type == "code"
+            code_follows = (
+                index + 1 < len(source.cells) and source.cells[index + 1].cell_type == "code"
+            )
             text = convert_markdown_cell(ctx, cell.source, code_follows)
             if text:
                 cells.append(nbformat.v4.new_markdown_cell(text))
@@ -839,6 +845,28 @@ def student_notebook(markdown: Path, book: Book | None = None) -> nbformat.Noteb
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index:03d}"
     return notebook
+
+
+def book_code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """The code cells of a student notebook as the book has them (outputs kept).
+
+    Drops the cells that exist only in the student edition (the install cell) and takes
+    off what the student edition adds to a solution's code cells (its tag and the
+    ``jupyter`` collapse flags), so source and metadata are the chapter's again.
+    """
+    cells = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or STUDENT_ONLY_TAG in cell.metadata.get("tags", []):
+            continue
+        cell = copy.deepcopy(cell)
+        tags = cell.metadata.get("tags", [])
+        if SOLUTION_CODE_TAG in tags:
+            cell.metadata.pop("jupyter", None)
+            tags.remove(SOLUTION_CODE_TAG)
+            if not tags:
+                del cell.metadata["tags"]
+        cells.append(cell)
+    return cells
 
 
 def myst_leftovers(text: str) -> list[str]:

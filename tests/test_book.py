@@ -8,7 +8,7 @@ import nbformat
 import pytest
 import yaml
 
-from scripts.student_edition import INSTALL_TAG, SOLUTION_CODE_TAG, myst_leftovers, student_notebook
+from scripts.student_edition import book_code_cells, myst_leftovers, student_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
@@ -16,14 +16,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def _code_cells(cells):
-    """Source and tags of each code cell; the student edition's own markers left out."""
-    code = []
-    for cell in cells:
-        if cell.cell_type != "code" or INSTALL_TAG in cell.metadata.get("tags", []):
-            continue
-        tags = [tag for tag in cell.metadata.get("tags", []) if tag != SOLUTION_CODE_TAG]
-        code.append((cell.source, tags, cell.metadata.get("mystnb")))
-    return code
+    return [(cell.source, cell.metadata) for cell in cells if cell.cell_type == "code"]
 
 
 def test_there_are_chapters():
@@ -37,15 +30,18 @@ def test_notebook_is_the_student_edition_of_its_chapter(md):
         f"{md.name} has no student notebook {nb_path.name}: run `make notebooks`"
     )
     stored = nbformat.read(nb_path, as_version=4)
-    # The code cells are the book's: same sources, same tags, same figure metadata.
+    # The code cells are the book's (same sources, same metadata), once the student
+    # edition's own cells and collapse flags are taken off.
     book_code = _code_cells(jupytext.read(md).cells)
-    stored_code = _code_cells(stored.cells)
+    stored_code = _code_cells(book_code_cells(stored))
     assert len(book_code) == len(stored_code), (
         f"{md.name} has {len(book_code)} code cells, {nb_path.name} has {len(stored_code)}: "
         "run `make notebooks`"
     )
     for i, (a, b) in enumerate(zip(book_code, stored_code, strict=True)):
-        assert a == b, f"code cell {i} differs between {md.name} and {nb_path.name}: run `make notebooks`"
+        assert a == b, (
+            f"code cell {i} differs between {md.name} and {nb_path.name}: run `make notebooks`"
+        )
     # Every cell, markdown included, is what the converter makes of the chapter now.
     expected = student_notebook(md)
     want = [(c.cell_type, c.source, c.metadata) for c in expected.cells]
@@ -55,7 +51,10 @@ def test_notebook_is_the_student_edition_of_its_chapter(md):
         f"{len(want)}: run `make notebooks`"
     )
     for i, (a, b) in enumerate(zip(want, have, strict=True)):
-        assert a == b, f"cell {i} of {nb_path.name} is not the student edition of {md.name}: run `make notebooks`"
+        assert a == b, (
+            f"cell {i} of {nb_path.name} is not the student edition of {md.name}: "
+            "run `make notebooks`"
+        )
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)

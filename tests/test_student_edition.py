@@ -75,29 +75,39 @@ def test_labelled_equation_gets_its_number_and_an_anchor(book):
 
 def test_citations_and_reference_list(book):
     ctx = _ctx(book)
-    text = "{cite:t}`goodfellow2016deep` and {cite:p}`mccullagh1989generalized`, {cite:t}`prince2023understanding`"
+    text = (
+        "{cite:t}`goodfellow2016deep` and {cite:p}`mccullagh1989generalized`, "
+        "{cite:t}`prince2023understanding`"
+    )
     assert se.convert_markdown_cell(ctx, text, code_follows=False) == (
         "Goodfellow et al. (2016) and (McCullagh and Nelder, 1989), Prince (2023)"
     )
     references = se.references_cell(ctx).source
     assert references.startswith("## References\n")
     assert "- Prince, S. J. D. (2023). *Understanding Deep Learning*. MIT Press." in references
-    assert references.index("Goodfellow") < references.index("McCullagh") < references.index("Prince")
+    assert (
+        references.index("Goodfellow") < references.index("McCullagh") < references.index("Prince")
+    )
 
 
 def test_theorem_and_proof(book):
     text = (
-        "```{prf:theorem} The Gaussian integral\n:label: thm-02-normaliser\n\nFor every real $\\mu$,\n```\n\n"
+        "```{prf:theorem} The Gaussian integral\n:label: thm-02-normaliser\n\n"
+        "For every real $\\mu$,\n```\n\n"
         "```{prf:proof}\nSubstitute.\n```"
     )
     assert _convert(book, text) == (
-        '<a id="thm-02-normaliser"></a>**Theorem 2.1** (The Gaussian integral). For every real $\\mu$,'
+        '<a id="thm-02-normaliser"></a>**Theorem 2.1** (The Gaussian integral). '
+        "For every real $\\mu$,"
         "\n\n*Proof.* Substitute. ∎"
     )
 
 
 def test_admonition_becomes_a_quote(book):
-    assert _convert(book, "```{warning}\nMind the square.\n```") == "> **Warning**\n>\n> Mind the square."
+    assert (
+        _convert(book, "```{warning}\nMind the square.\n```")
+        == "> **Warning**\n>\n> Mind the square."
+    )
 
 
 def test_exercise_and_a_solution_that_spans_code_cells(book):
@@ -109,17 +119,25 @@ def test_exercise_and_a_solution_that_spans_code_cells(book):
     head = se.convert_markdown_cell(ctx, first, code_follows=True)
     assert head.startswith('### <a id="ex-02-within"></a>Exercise 2.1\n\nCompute it.\n\n')
     assert "<details>\n<summary>Solution</summary>\n\nSubstitute first.\n\n</details>" in head
-    assert head.endswith("*The code of the solution to Exercise 2.1 follows, collapsed in "
-                         "JupyterLab and VS Code: click ••• to show it.*")
+    assert head.endswith(
+        "*The code of the solution to Exercise 2.1 follows, collapsed in "
+        "JupyterLab and VS Code: click ••• to show it.*"
+    )
     assert ctx.solution == "ex-02-within"
-    tail = se.convert_markdown_cell(ctx, "These are 68%.\n\n```{solution-end}\n```", code_follows=False)
-    assert tail == "<details>\n<summary>Solution, continued</summary>\n\nThese are 68%.\n\n</details>"
+    tail = se.convert_markdown_cell(
+        ctx, "These are 68%.\n\n```{solution-end}\n```", code_follows=False
+    )
+    assert (
+        tail == "<details>\n<summary>Solution, continued</summary>\n\nThese are 68%.\n\n</details>"
+    )
     assert ctx.solution is None
 
 
 def test_solution_code_cells_are_collapsed_and_tagged(book):
     notebook = se.student_notebook(CHAPTER, book=book)
-    solution_code = [c for c in notebook.cells if se.SOLUTION_CODE_TAG in c.metadata.get("tags", [])]
+    solution_code = [
+        c for c in notebook.cells if se.SOLUTION_CODE_TAG in c.metadata.get("tags", [])
+    ]
     assert len(solution_code) == 2  # exercises 2.1 and 2.2 have code, 2.3 none
     for cell in solution_code:
         assert cell.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
@@ -135,7 +153,9 @@ def test_code_cells_are_the_books_and_captions_follow_figures(book):
         if cell.cell_type == "code" and "mystnb" in cell.metadata:
             caption = notebook.cells[i + 1]
             assert caption.cell_type == "markdown"
-            assert caption.source.startswith(f'<a id="{cell.metadata["mystnb"]["figure"]["name"]}"></a>**Fig. 2.')
+            assert caption.source.startswith(
+                f'<a id="{cell.metadata["mystnb"]["figure"]["name"]}"></a>**Fig. 2.'
+            )
     assert [c.id for c in notebook.cells] == [f"cell-{i:03d}" for i in range(len(notebook.cells))]
     assert "jupytext" not in notebook.metadata
 
@@ -158,6 +178,17 @@ def test_no_install_cell_without_a_repository_url(book):
         assert first.cell_type == "markdown"
 
 
+def plain_notebook(book):
+    return se.student_notebook(CHAPTER, book=dataclasses.replace(book, repository_url=""))
+
+
+def test_book_code_cells_undo_the_student_markers(book):
+    notebook = se.student_notebook(CHAPTER, book=book)
+    source = [c for c in jupytext.read(CHAPTER).cells if c.cell_type == "code"]
+    restored = se.book_code_cells(notebook)
+    assert [(c.source, c.metadata) for c in restored] == [(c.source, c.metadata) for c in source]
+
+
 class _Shell:
     def __init__(self):
         self.magics = []
@@ -173,7 +204,9 @@ def _run(source, find_spec_result):
     import importlib.util
 
     real = importlib.util.find_spec
-    importlib.util.find_spec = lambda name, *a: find_spec_result if name == "lossrecipe" else real(name, *a)
+    importlib.util.find_spec = lambda name, *a: (
+        find_spec_result if name == "lossrecipe" else real(name, *a)
+    )
     out = io.StringIO()
     try:
         with redirect_stdout(out):
@@ -184,10 +217,13 @@ def _run(source, find_spec_result):
 
 
 def test_install_cell_with_a_repository_url(book):
-    published = dataclasses.replace(book, repository_url="https://github.com/example/loss-functions")
+    published = dataclasses.replace(
+        book, repository_url="https://github.com/example/loss-functions"
+    )
     notebook = se.student_notebook(CHAPTER, book=published)
     cell = notebook.cells[0]
-    assert cell.cell_type == "code" and cell.metadata["tags"] == ["remove-cell"]
+    assert cell.cell_type == "code" and cell.metadata["tags"] == ["remove-cell", "student-only"]
+    assert len(se.book_code_cells(notebook)) == len(se.book_code_cells(plain_notebook(book)))
     # Where lossrecipe is importable (this environment) the cell does nothing, silently.
     magics, printed = _run(cell.source, find_spec_result=object())
     assert magics == [] and printed == ""

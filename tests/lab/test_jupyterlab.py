@@ -57,7 +57,18 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-RAW_MYST = ("{doc}", "{ref}", "{eq}", "{numref}", "{prf:", "{cite", "```{", ":label:", ":class:", "(eq-")
+RAW_MYST = (
+    "{doc}",
+    "{ref}",
+    "{eq}",
+    "{numref}",
+    "{prf:",
+    "{cite",
+    "```{",
+    ":label:",
+    ":class:",
+    "(eq-",
+)
 RUN_ALL_SECONDS: dict[str, float] = {}
 
 pytestmark = pytest.mark.skipif(
@@ -77,7 +88,9 @@ class Lab:
 
     def api(self, method: str, path: str) -> object:
         request = urllib.request.Request(
-            f"{self.url}/api/{path}", method=method, headers={"Authorization": f"token {self.token}"}
+            f"{self.url}/api/{path}",
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             body = response.read()
@@ -251,9 +264,12 @@ def test_run_all_in_jupyterlab(lab, nb_path):
     figures = [
         i
         for i, cell in enumerate(stored.cells)
-        if cell.cell_type == "code" and cell.metadata.get("mystnb", {}).get("figure", {}).get("caption")
+        if cell.cell_type == "code"
+        and cell.metadata.get("mystnb", {}).get("figure", {}).get("caption")
     ]
-    details = sum(cell.source.count("<details>") for cell in stored.cells if cell.cell_type == "markdown")
+    details = sum(
+        cell.source.count("<details>") for cell in stored.cells if cell.cell_type == "markdown"
+    )
     page = lab.open(nb_path.name)
     try:
         before = _cells(page)
