@@ -15,6 +15,7 @@ figure caption of chapter 02 go to ``_build/lab-screenshots/``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -105,7 +106,12 @@ class Lab:
     def open(self, notebook: str):
         page = self.browser.new_page(viewport={"width": 1300, "height": 1500})
         page.goto(f"{self.url}/lab/tree/{notebook}?reset&token={self.token}")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=120_000)
+        page.wait_for_selector(
+            ".jp-NotebookPanel .jp-Notebook .jp-Cell, .jp-Dialog", timeout=120_000
+        )
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            pytest.fail(f"Lab opened {notebook} with a dialog: {dialog.first.inner_text()[:300]!r}")
         page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=120_000)
         return page
 
@@ -150,9 +156,19 @@ def git_status_before():
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory, git_status_before):
+def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
-    base = tmp_path_factory.mktemp("lab")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@contextlib.contextmanager
+def _running_lab(base: Path, browser, folder_argument: list[str]):
+    """``jupyter lab [folder]`` started in a copy of the repository, on 127.0.0.1."""
     repo = base / "repo"
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
     for name in ("book", "notebooks"):
@@ -172,7 +188,7 @@ def lab(tmp_path_factory, git_status_before):
     }
     port, token = _free_port(), secrets.token_hex(16)
     jupyter = Path(sys.executable).parent / "jupyter"
-    command = [str(jupyter), "lab", "notebooks/", "--no-browser", "--ip=127.0.0.1"]
+    command = [str(jupyter), "lab", *folder_argument, "--no-browser", "--ip=127.0.0.1"]
     command += [f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
     command.append("--LabApp.expose_app_in_browser=True")  # lets the test read execution counts
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -191,12 +207,7 @@ def lab(tmp_path_factory, git_status_before):
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"jupyter lab did not start:\n{log.read_text()}") from None
                 time.sleep(0.5)
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                yield Lab(url, token, repo, log, browser)
-            finally:
-                browser.close()
+        yield Lab(url, token, repo, log, browser)
     finally:
         server.terminate()
         try:
@@ -204,6 +215,20 @@ def lab(tmp_path_factory, git_status_before):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, browser, git_status_before):
+    """Lab as the README starts it: ``jupyter lab notebooks/`` from the top directory."""
+    with _running_lab(tmp_path_factory.mktemp("lab"), browser, ["notebooks/"]) as running:
+        yield running
+
+
+@pytest.fixture
+def lab_at_root(tmp_path_factory, browser):
+    """Lab started with the repository's top directory as its root (``jupyter lab``)."""
+    with _running_lab(tmp_path_factory.mktemp("lab-root"), browser, []) as running:
+        yield running
 
 
 def _wait_for_run_all(page, timeout_ms: int) -> None:
@@ -319,16 +344,26 @@ def test_run_all_in_jupyterlab(lab, nb_path):
             _screenshot(page, exercise, solution_code, "exercise.png")
             figure = widgets.nth(figures[0]).locator(".jp-OutputArea img").first
             _screenshot(page, figure, widgets.nth(figures[0] + 1), "figure-caption.png")
+            # A solution opens on click, its math typeset.
+            details = page.locator(".jp-MarkdownOutput details").first
+            details.locator("summary").click()
+            assert details.evaluate("d => d.open"), "clicking Solution does not open it"
+            assert details.locator("mjx-container").count() > 0, "no math typeset in the solution"
+            _screenshot(page, exercise, solution_code, "exercise-solution-open.png")
     finally:
         page.close()
         lab.shut_down_kernels()
 
 
-def test_saving_from_lab_leaves_book_untouched(lab):
+@pytest.mark.parametrize("where", ["notebooks folder", "top directory"])
+def test_saving_from_lab_leaves_book_untouched(request, where):
+    """Open and save a notebook (Ctrl+S): book/ must not change, wherever Lab was started."""
+    lab = request.getfixturevalue("lab" if where == "notebooks folder" else "lab_at_root")
+    prefix = "" if where == "notebooks folder" else "notebooks/"
     book_before = _tree_digest(lab.repo / "book")
     notebook = lab.repo / "notebooks" / NOTEBOOKS[0].name
     modified = notebook.stat().st_mtime_ns
-    page = lab.open(NOTEBOOKS[0].name)
+    page = lab.open(prefix + NOTEBOOKS[0].name)
     try:
         page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.click()
         page.keyboard.press("Control+s")
