@@ -106,13 +106,17 @@ class Lab:
     def open(self, notebook: str):
         page = self.browser.new_page(viewport={"width": 1300, "height": 1500})
         page.goto(f"{self.url}/lab/tree/{notebook}?reset&token={self.token}")
-        page.wait_for_selector(
-            ".jp-NotebookPanel .jp-Notebook .jp-Cell, .jp-Dialog", timeout=120_000
+        page.wait_for_function(
+            """() => document.querySelector('.jp-Dialog') !== null || (
+                document.querySelector('.jp-NotebookPanel .jp-Notebook .jp-Cell') !== null &&
+                document.querySelector('#jp-main-statusbar')?.innerText.includes('Idle'))""",
+            timeout=120_000,
         )
         dialog = page.locator(".jp-Dialog")
         if dialog.count():
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"dialog-{Path(notebook).stem}.png"))
             pytest.fail(f"Lab opened {notebook} with a dialog: {dialog.first.inner_text()[:300]!r}")
-        page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=120_000)
         return page
 
 
