@@ -4,7 +4,8 @@ Used by ``make notebooks``.  ``student_edition.py`` converts the chapter (code c
 the book, markdown in plain CommonMark); this script runs it top to bottom and writes it.
 Cell ids are numbered and no execution timestamps are recorded, so regenerating an
 unchanged chapter rewrites the notebook byte for byte (apart from figure images) and a
-diff shows only what really changed.  The kernel runs with CurveZMQ transport encryption,
+diff shows only what really changed (consecutive stream outputs are merged, however the
+kernel happened to split them).  The kernel runs with CurveZMQ transport encryption,
 so it prints no "running over TCP without encryption" warning.
 """
 
@@ -24,7 +25,9 @@ from student_edition import ROOT, ConversionError, student_notebook  # noqa: E40
 def execute_chapter(markdown: Path) -> Path:
     notebook = student_notebook(markdown)
     kernel = KernelManager(kernel_name="python3", transport_encryption="auto")
-    client = NotebookClient(notebook, km=kernel, timeout=120, record_timing=False)
+    client = NotebookClient(
+        notebook, km=kernel, timeout=120, record_timing=False, coalesce_streams=True
+    )
     try:
         client.execute(cwd=str(ROOT / "notebooks"))
     finally:
