@@ -235,16 +235,22 @@ def lab_at_root(tmp_path_factory, browser):
         yield running
 
 
+CODE_CELLS_JS = (
+    "window.jupyterapp.shell.currentWidget.content.widgets.filter(w => w.model.type === 'code')"
+)
+
+
 def _wait_for_run_all(page, timeout_ms: int) -> None:
-    # Run All marks every code cell queued ([*]) at once; it is done when none is left.
+    # Run All clears every code cell's count and marks it running at once (hidden solution
+    # cells included); it is done when every cell has a count again and none is running.
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-        ".some(p => p.textContent.includes('*'))",
+        f"() => {CODE_CELLS_JS}.some(w => w.model.executionCount === null"
+        " || w.model.executionState === 'running')",
         timeout=30_000,
     )
     page.wait_for_function(
-        "() => ![...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-        ".some(p => p.textContent.includes('*'))",
+        f"() => {CODE_CELLS_JS}.every(w => w.model.executionCount !== null"
+        " && w.model.executionState === 'idle')",
         timeout=timeout_ms,
     )
     page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=60_000)
