@@ -18,6 +18,12 @@ $(STAMP): requirements.txt pyproject.toml etc/ipython/ipython_kernel_config.py
 	mkdir -p $(VENV)/etc/ipython && cp etc/ipython/ipython_kernel_config.py $(VENV)/etc/ipython/
 	# Build matplotlib's font cache now, so no notebook prints the one-time notice.
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
+	# Jupyter servers of this environment (make lab, .venv/bin/jupyter lab) give their
+	# kernels CurveZMQ keys: encrypted, so no "Kernel is running over TCP without
+	# encryption" warning in the student's terminal.
+	mkdir -p $(VENV)/etc/jupyter
+	echo '{"MappingKernelManager": {"transport_encryption": "auto"}}' \
+	  > $(VENV)/etc/jupyter/jupyter_server_config.json
 	touch $(STAMP)
 
 # -q: only warnings and errors (each one fails the build under -W).
@@ -56,7 +62,8 @@ pdf: $(STAMP)
 vendor-mathjax:
 	$(PYTHON) scripts/vendor_mathjax.py
 
-# Regenerate notebooks/ from book/ and execute them, so their outputs are current.
+# Write the student edition of each chapter, notebooks/NN_name.ipynb (plain markdown, no
+# MyST; scripts/student_edition.py), and execute it, so its outputs are current.
 notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_chapter.py $(CHAPTERS)
 

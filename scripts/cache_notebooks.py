@@ -10,8 +10,10 @@ build, so the site never shows outputs of other code than its own; and under
 ``make test`` nbval has re-executed every notebook and compared every output just
 before, so the outputs the site shows are the ones the code produces now.
 
-Cells that exist only in the student edition (tagged ``student-only``, such as the
-Colab install cell) are dropped before caching.
+Only the code cells go into the cache, as the book has them: cells that exist only in
+the student edition (tagged ``student-only``, such as the Colab install cell) are
+dropped, and the collapse flags of the solutions' code cells taken off
+(``student_edition.book_code_cells``).
 """
 
 from __future__ import annotations
@@ -22,19 +24,13 @@ from pathlib import Path
 import nbformat
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
-
-ROOT = Path(__file__).resolve().parent.parent
-STUDENT_ONLY = "student-only"
+from student_edition import ROOT, book_code_cells
 
 
 def cache_notebook(cache_path: Path, notebook_path: Path) -> str:
     """Cache one executed notebook under the URI of its chapter; return its hash key."""
     notebook = nbformat.read(notebook_path, as_version=4)
-    notebook.cells = [
-        cell
-        for cell in notebook.cells
-        if STUDENT_ONLY not in cell.get("metadata", {}).get("tags", [])
-    ]
+    notebook.cells = book_code_cells(notebook)
     chapter = ROOT / "book" / (notebook_path.stem + ".md")
     record = get_cache(str(cache_path)).cache_notebook_bundle(
         CacheBundleIn(notebook, str(chapter)), check_validity=False, overwrite=True

@@ -8,13 +8,15 @@ import nbformat
 import pytest
 import yaml
 
+from scripts.student_edition import book_code_cells, myst_leftovers, student_notebook
+
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]_*.md"))
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def _cells(notebook):
-    return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
+def _code_cells(cells):
+    return [(cell.source, cell.metadata) for cell in cells if cell.cell_type == "code"]
 
 
 def test_there_are_chapters():
@@ -22,20 +24,66 @@ def test_there_are_chapters():
 
 
 @pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
-def test_chapter_has_a_paired_notebook_with_identical_cells(md):
+def test_notebook_is_the_student_edition_of_its_chapter(md):
     nb_path = ROOT / "notebooks" / (md.stem + ".ipynb")
     assert nb_path.exists(), (
-        f"{md.name} has no paired notebook {nb_path.name}: run `make notebooks`"
+        f"{md.name} has no student notebook {nb_path.name}: run `make notebooks`"
     )
-    text = _cells(jupytext.read(md))
-    stored = _cells(nbformat.read(nb_path, as_version=4))
-    assert len(text) == len(stored), (
-        f"{md.name} has {len(text)} cells, {nb_path.name} has {len(stored)}: run `make notebooks`"
+    stored = nbformat.read(nb_path, as_version=4)
+    # The code cells are the book's (same sources, same metadata), once the student
+    # edition's own cells and collapse flags are taken off.
+    book_code = _code_cells(jupytext.read(md).cells)
+    stored_code = _code_cells(book_code_cells(stored))
+    assert len(book_code) == len(stored_code), (
+        f"{md.name} has {len(book_code)} code cells, {nb_path.name} has {len(stored_code)}: "
+        "run `make notebooks`"
     )
-    for i, (a, b) in enumerate(zip(text, stored, strict=True)):
+    for i, (a, b) in enumerate(zip(book_code, stored_code, strict=True)):
         assert a == b, (
-            f"cell {i} differs between {md.name} and {nb_path.name}: run `make notebooks`"
+            f"code cell {i} differs between {md.name} and {nb_path.name}: run `make notebooks`"
         )
+    # Every cell, markdown included, is what the converter makes of the chapter now.
+    expected = student_notebook(md)
+    want = [(c.cell_type, c.source, c.metadata) for c in expected.cells]
+    have = [(c.cell_type, c.source, c.metadata) for c in stored.cells]
+    assert len(want) == len(have), (
+        f"{nb_path.name} has {len(have)} cells, the student edition of {md.name} has "
+        f"{len(want)}: run `make notebooks`"
+    )
+    for i, (a, b) in enumerate(zip(want, have, strict=True)):
+        assert a == b, (
+            f"cell {i} of {nb_path.name} is not the student edition of {md.name}: "
+            "run `make notebooks`"
+        )
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_markdown_has_no_myst(nb_path):
+    """Colab, VS Code and GitHub render no MyST: none may reach a student notebook."""
+    notebook = nbformat.read(nb_path, as_version=4)
+    for i, cell in enumerate(notebook.cells):
+        if cell.cell_type == "markdown":
+            found = myst_leftovers(cell.source)
+            assert not found, f"{nb_path.name}, cell {i}: MyST-only syntax {found}"
+
+
+def test_the_myst_scan_finds_every_construct():
+    for sample in (
+        "{doc}`04_least_squares`",
+        "see {ref}`ex-02-within`",
+        "{eq}`eq-02-normal`",
+        "{numref}`fig-02-sum`",
+        "{prf:ref}`thm-02-moments`",
+        "{cite:t}`bishop2006pattern`",
+        "```{prf:theorem} T\nx\n```",
+        ":::{note}\nx\n:::",
+        ":label: thm-02-moments",
+        ":class: dropdown",
+        "$$\nx\n$$ (eq-02-normal)",
+        "text\n(corr-sd)=\nmore",
+    ):
+        assert myst_leftovers(sample), sample
+    assert myst_leftovers("plain $x$ text (see Theorem 2.1), a [link](02_gaussian.ipynb)") == []
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
