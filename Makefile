@@ -7,15 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(wildcard book/[0-9][0-9]_*.md)
 
-# Notebook outputs are compared digit for digit, and training amplifies last-bit
-# differences between CPU kernels (AVX-512 and AVX2 round differently).  On x86-64,
-# every command that executes chapters therefore uses the AVX2 kernels of PyTorch,
-# MKL and oneDNN, which every current x86-64 CPU has.
-ifeq ($(shell uname -m),x86_64)
-RUN := ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
-endif
-
-.PHONY: env book test lint notebooks bench time-chapters lab clean
+.PHONY: env book test lint notebooks format-chapters bench time-chapters lab clean
 
 env: $(STAMP)
 
@@ -27,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 book: $(STAMP)
-	$(RUN) $(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,21 +30,25 @@ lint: $(STAMP)
 # Unit tests, the book/notebook pairing check, and nbval in strict mode on every
 # notebook (each output must reproduce), in one pytest run; then the -W book build.
 test: lint
-	$(RUN) $(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env
 	$(MAKE) book
 
 # Regenerate notebooks/ from book/ and execute them, so their outputs are current.
 notebooks: $(STAMP)
-	$(RUN) $(BIN)/python scripts/execute_chapter.py $(CHAPTERS)
+	$(BIN)/python scripts/execute_chapter.py $(CHAPTERS)
+
+# ruff format (line length 88) on the chapters' code cells, in place in book/*.md.
+format-chapters: $(STAMP)
+	$(BIN)/python scripts/format_chapters.py $(CHAPTERS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_losses.py
 
 time-chapters: $(STAMP)
-	$(RUN) $(BIN)/python benchmarks/time_chapters.py
+	$(BIN)/python benchmarks/time_chapters.py
 
 lab: $(STAMP)
-	$(RUN) $(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/
 
 clean:
 	rm -rf _build

@@ -1,7 +1,9 @@
 """Seeded toy data sets for the chapters.  Nothing is ever downloaded.
 
 Every generator takes ``num_points``, a ``seed`` (its own ``torch.Generator``,
-so the global random state is untouched) and a ``dtype``, and returns ``(x, y)``
+so the global random state is untouched) and a ``dtype`` (default: torch's default
+dtype, so a chapter that calls ``torch.set_default_dtype(torch.float64)`` gets float64
+data), and returns ``(x, y)``
 with ``x`` of shape ``(N, 1)``, ready for a network, and ``y`` of shape ``(N,)``.
 The functions that generated the data (the true mean, noise level or class
 probabilities) are exported too, so a chapter can compare a fit with the truth.
@@ -43,12 +45,18 @@ __all__ = [
 X_RANGE = (0.0, 2.0)
 
 
-def _inputs(num_points: int, generator: torch.Generator, dtype: torch.dtype) -> Tensor:
+def _inputs(num_points: int, generator: torch.Generator, dtype: torch.dtype | None) -> Tensor:
+    """``num_points`` sorted inputs, uniform on ``X_RANGE``, of shape ``(N, 1)``."""
     if isinstance(num_points, bool) or not isinstance(num_points, int) or num_points < 1:
         raise ValueError(f"num_points: expected an integer >= 1, got {num_points!r}")
     low, high = X_RANGE
     x = low + (high - low) * torch.rand(num_points, generator=generator, dtype=torch.float64)
-    return torch.sort(x).values.to(dtype).unsqueeze(1)
+    return torch.sort(x).values.to(_dtype(dtype)).unsqueeze(1)
+
+
+def _dtype(dtype: torch.dtype | None) -> torch.dtype:
+    """The requested dtype, or torch's default (``torch.get_default_dtype()``) for ``None``."""
+    return torch.get_default_dtype() if dtype is None else dtype
 
 
 def _generator(seed: int) -> torch.Generator:
@@ -86,39 +94,39 @@ def class_probabilities(x: Tensor, num_classes: int = 3) -> Tensor:
 
 
 def regression_1d(
-    num_points: int = 40, sigma: float = 0.2, seed: int = 0, dtype: torch.dtype = torch.float32
+    num_points: int = 40, sigma: float = 0.2, seed: int = 0, dtype: torch.dtype | None = None
 ) -> tuple[Tensor, Tensor]:
     """``y = mu[x] + sigma * eps`` with constant noise, ``x`` uniform on ``X_RANGE``."""
     if not sigma > 0:
         raise ValueError(f"sigma: expected a positive number, got {sigma!r}")
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
-    eps = torch.randn(num_points, generator=g, dtype=torch.float64).to(dtype)
+    eps = torch.randn(num_points, generator=g, dtype=torch.float64).to(x.dtype)
     return x, regression_mean(x[:, 0]) + sigma * eps
 
 
 def heteroscedastic_1d(
-    num_points: int = 400, seed: int = 0, dtype: torch.dtype = torch.float32
+    num_points: int = 400, seed: int = 0, dtype: torch.dtype | None = None
 ) -> tuple[Tensor, Tensor]:
     """``y = mu[x] + sigma[x] * eps`` whose noise ``sigma[x] = 0.05 + 0.2x`` grows with ``x``."""
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
-    eps = torch.randn(num_points, generator=g, dtype=torch.float64).to(dtype)
+    eps = torch.randn(num_points, generator=g, dtype=torch.float64).to(x.dtype)
     return x, regression_mean(x[:, 0]) + growing_sigma(x[:, 0]) * eps
 
 
 def binary_1d(
-    num_points: int = 200, seed: int = 0, dtype: torch.dtype = torch.float32
+    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
 ) -> tuple[Tensor, Tensor]:
     """Labels ``y`` in ``{0, 1}`` (as floats) drawn with ``Pr(y = 1 | x) = sig[4 sin(3x)]``."""
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     u = torch.rand(num_points, generator=g, dtype=torch.float64)
-    return x, (u < binary_probability(x[:, 0].double())).to(dtype)
+    return x, (u < binary_probability(x[:, 0].double())).to(x.dtype)
 
 
 def multiclass_1d(
-    num_points: int = 300, num_classes: int = 3, seed: int = 0, dtype: torch.dtype = torch.float32
+    num_points: int = 300, num_classes: int = 3, seed: int = 0, dtype: torch.dtype | None = None
 ) -> tuple[Tensor, Tensor]:
     """Class indices ``y`` in ``0..K-1`` (int64) drawn from :func:`class_probabilities`."""
     g = _generator(seed)
@@ -176,7 +184,7 @@ def height_weight_mean(x: Tensor) -> Tensor:
 
 
 def counts_1d(
-    num_points: int = 200, seed: int = 0, dtype: torch.dtype = torch.float32
+    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
 ) -> tuple[Tensor, Tensor]:
     """Counts (pedestrians per minute, say): ``y ~ Poisson(lambda[x])``.
 
@@ -185,7 +193,7 @@ def counts_1d(
     """
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
-    return x, torch.poisson(count_rate(x[:, 0].double()), generator=g).to(dtype)
+    return x, torch.poisson(count_rate(x[:, 0].double()), generator=g).to(x.dtype)
 
 
 def outliers_1d(
@@ -193,7 +201,7 @@ def outliers_1d(
     outlier_fraction: float = 0.1,
     sigma: float = 0.1,
     seed: int = 0,
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype | None = None,
 ) -> tuple[Tensor, Tensor]:
     """A line ``0.5 + 0.8x`` with Gaussian noise ``sigma``, and a few gross errors.
 
@@ -212,7 +220,7 @@ def outliers_1d(
     chosen = torch.randperm(num_points, generator=g)[: round(outlier_fraction * num_points)]
     shift = 2.0 + 3.0 * torch.rand(len(chosen), generator=g, dtype=torch.float64)
     y[chosen] += shift
-    return x, y.to(dtype)
+    return x, y.to(x.dtype)
 
 
 def _von_mises_noise(num: int, concentration: float, generator: torch.Generator) -> Tensor:
@@ -242,7 +250,7 @@ def directions_1d(
     num_points: int = 200,
     concentration: float = 4.0,
     seed: int = 0,
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Angles ``y = wrap(mean_direction[x] + eps)`` in ``(-pi, pi]``, ``eps ~ vonMises(0, kappa)``.
 
@@ -255,11 +263,11 @@ def directions_1d(
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     noise = _von_mises_noise(num_points, concentration, g)
-    return x, _wrap(mean_direction(x[:, 0].double()) + noise).to(dtype)
+    return x, _wrap(mean_direction(x[:, 0].double()) + noise).to(x.dtype)
 
 
 def bimodal_1d(
-    num_points: int = 300, sigma: float = 0.1, seed: int = 0, dtype: torch.dtype = torch.float32
+    num_points: int = 300, sigma: float = 0.1, seed: int = 0, dtype: torch.dtype | None = None
 ) -> tuple[Tensor, Tensor]:
     """Two plausible answers at each ``x``: ``y = +g[x]`` or ``y = -g[x]``, plus noise ``sigma``.
 
@@ -274,11 +282,11 @@ def bimodal_1d(
     upper = torch.rand(num_points, generator=g, dtype=torch.float64) < upper_branch_probability(x64)
     sign = torch.where(upper, 1.0, -1.0).double()
     eps = torch.randn(num_points, generator=g, dtype=torch.float64)
-    return x, (sign * bimodal_branch(x64) + sigma * eps).to(dtype)
+    return x, (sign * bimodal_branch(x64) + sigma * eps).to(x.dtype)
 
 
 def height_weight(
-    num_points: int = 200, seed: int = 0, dtype: torch.dtype = torch.float32
+    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
 ) -> tuple[Tensor, Tensor]:
     """Two outputs on very different scales: ``y[:, 0]`` height (m), ``y[:, 1]`` weight (kg).
 
@@ -291,4 +299,4 @@ def height_weight(
     x = _inputs(num_points, g, dtype)
     eps = torch.randn(num_points, 2, generator=g, dtype=torch.float64)
     sigma = torch.tensor(HEIGHT_WEIGHT_SIGMA, dtype=torch.float64)
-    return x, (height_weight_mean(x[:, 0].double()) + sigma * eps).to(dtype)
+    return x, (height_weight_mean(x[:, 0].double()) + sigma * eps).to(x.dtype)

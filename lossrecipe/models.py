@@ -70,10 +70,35 @@ class MLP(_Network):
         self.layers = nn.Sequential(*layers)
 
 
-def reset_parameters(model: nn.Module) -> None:
-    """Re-draw every layer's parameters from its default initialisation."""
+def reset_parameters(model: nn.Module, x: Tensor | None = None) -> None:
+    """Re-draw every layer's parameters; with inputs ``x``, put the first ReLU kinks on data.
+
+    Every layer first gets PyTorch's default initialisation.  Then, if ``x`` (shape
+    ``(N, D)``) is given and ``model`` is a :class:`ShallowNet` or :class:`MLP`, each
+    unit ``d`` of the first hidden layer gets the bias ``theta_d0 = -theta_d . x_j`` for a
+    training input ``x_j`` drawn at random, so its kink (the hyperplane where
+    ``theta_d0 + theta_d . x = 0``) passes through a data point.  With PyTorch's default
+    biases most kinks of a small network can fall outside the data, where the units are
+    always on or always off, and the network starts, and often stays, a straight line.
+    """
     with torch.no_grad():
         for module in model.modules():
             reset = getattr(module, "reset_parameters", None)
             if callable(reset):
                 reset()
+        if x is not None and isinstance(model, _Network):
+            place_kinks_on_data(model.layers[0], x)
+
+
+def place_kinks_on_data(layer: nn.Linear, x: Tensor) -> None:
+    """Set ``layer.bias[d] = -layer.weight[d] . x_j`` for a random row ``x_j`` of ``x``.
+
+    Uses the global torch generator, so a seeded caller gets the same kinks every time.
+    """
+    if not isinstance(x, Tensor) or x.dim() != 2 or x.shape[1] != layer.in_features:
+        shape = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
+        raise ValueError(f"x: expected shape (N, {layer.in_features}), got {shape}")
+    with torch.no_grad():
+        rows = torch.randint(0, x.shape[0], (layer.out_features,))
+        anchors = x[rows].to(layer.weight.dtype)
+        layer.bias.copy_(-(layer.weight * anchors).sum(dim=1))

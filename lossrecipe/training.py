@@ -30,9 +30,11 @@ def fit(
 
     Every step uses the whole training set (full batch).  With an integer
     ``seed`` the global torch generator is seeded and every layer of ``model`` is
-    re-initialised first, so the result depends only on ``seed``, the data and
-    the settings, not on what ``model`` held before.  With ``seed=None`` training
-    continues from the current weights.  ``optimizer`` is ``"adam"`` or ``"sgd"``.
+    re-initialised first, with the first layer's ReLU kinks placed on training inputs
+    (:func:`~lossrecipe.models.reset_parameters`), so the result depends only on
+    ``seed``, the data and the settings, not on what ``model`` held before.  With
+    ``seed=None`` training continues from the current weights.  ``optimizer`` is
+    ``"adam"`` or ``"sgd"``.
     ``loss(outputs, y)``, if given, replaces the mean NLL as the objective (for
     example a weighted NLL such as :func:`~lossrecipe.beta_nll`).
 
@@ -48,7 +50,7 @@ def fit(
         raise ValueError(f"optimizer: expected one of {OPTIMIZERS}, got {optimizer!r}")
     if seed is not None:
         torch.manual_seed(seed)
-        reset_parameters(model)
+        reset_parameters(model, x)
     objective = loss or (lambda outputs, targets: recipe.nll(outputs, targets, reduction="mean"))
     params = list(model.parameters())
     opt: torch.optim.Optimizer = (

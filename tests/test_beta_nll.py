@@ -165,7 +165,7 @@ def test_fit_beta_nll_returns_the_beta_nll_history():
     history = fit_beta_nll(net, r, x, y, beta=0.5, steps=20, lr=0.01, seed=1)
     assert len(history) == 20
     torch.manual_seed(1)
-    lr.models.reset_parameters(net)
+    lr.models.reset_parameters(net, x)
     with torch.no_grad():
         first = float(beta_nll(r, net(x), y, beta=0.5))
     assert history[0] == pytest.approx(first, rel=1e-6)

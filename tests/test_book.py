@@ -1,5 +1,6 @@
-"""The book and its notebooks: pairing, executed outputs, table of contents."""
+"""The book and its notebooks: pairing, executed outputs, table of contents, label coverage."""
 
+import re
 from pathlib import Path
 
 import jupytext
@@ -71,10 +72,13 @@ def test_every_chapter_is_in_the_table_of_contents():
 
 
 @pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
-def test_chapter_sets_one_thread_and_a_seed(md):
+def test_chapter_sets_one_thread_a_seed_and_float64(md):
     source = md.read_text()
     assert "torch.set_num_threads(1)" in source, f"{md.name} must set one torch thread"
     assert "torch.manual_seed(" in source, f"{md.name} must seed torch"
+    assert "torch.set_default_dtype(torch.float64)" in source, (
+        f"{md.name} must compute in float64 (torch.set_default_dtype(torch.float64))"
+    )
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
@@ -84,3 +88,57 @@ def test_outputs_hold_no_memory_addresses(nb_path):
         for output in cell.get("outputs", []):
             text = str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))
             assert " at 0x" not in text, f"{nb_path.name} prints a memory address: {text[:80]!r}"
+
+
+# Label coverage.  Every numbered display equation ``$$ ... $$ (eq-...)``, every
+# ``prf:theorem`` and every corrections target ``(corr-...)=`` must be named by a code
+# cell that checks it, in a comment line ``# checks: eq-02-normal, thm-02-moments``.
+EQUATION = re.compile(r"\$\$\s*\((eq-[\w-]+)\)")
+THEOREM = re.compile(r"```\{prf:theorem\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*?:label:\s*([\w-]+)")
+CORRECTION = re.compile(r"^\((corr-[\w-]+)\)=\s*$", re.M)
+CODE_CELL = re.compile(r"```\{code-cell\}[^\n]*\n(.*?)^```", re.S | re.M)
+CHECKS = re.compile(r"^\s*#\s*checks:\s*(.+)$", re.M)
+
+
+def _labels_that_need_a_check(text):
+    return set(EQUATION.findall(text)) | set(THEOREM.findall(text)) | set(CORRECTION.findall(text))
+
+
+def _checked_labels(text):
+    cited = set()
+    for cell in CODE_CELL.findall(text):
+        for line in CHECKS.findall(cell):
+            cited |= {label for label in re.split(r"[,\s]+", line) if label}
+    return cited
+
+
+BOOK_PAGES = sorted((ROOT / "book").glob("*.md"))
+ALL_LABELS = set().union(*(_labels_that_need_a_check(p.read_text()) for p in BOOK_PAGES))
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
+def test_every_labelled_identity_is_named_by_a_checking_cell(md):
+    text = md.read_text()
+    needed = _labels_that_need_a_check(text)
+    cited = set().union(*(_checked_labels(p.read_text()) for p in CHAPTERS))
+    unchecked = sorted(needed - cited)
+    assert not unchecked, (
+        f"{md.name}: no code cell names {unchecked} in a '# checks: ...' comment; "
+        "add the comment to the cell that checks each of them"
+    )
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
+def test_every_cited_label_exists(md):
+    unknown = sorted(_checked_labels(md.read_text()) - ALL_LABELS)
+    assert not unknown, f"{md.name}: '# checks:' names labels that no page defines: {unknown}"
+
+
+def test_label_coverage_patterns_find_what_they_should():
+    sample = (
+        "$$\na = b\n$$ (eq-00-a)\n\n```{prf:theorem} T\n:label: thm-00-t\n\nx\n```\n"
+        "(corr-00-c)=\ntext\n\n```{code-cell} ipython3\n# checks: eq-00-a, thm-00-t\n"
+        "assert True\n```\n"
+    )
+    assert _labels_that_need_a_check(sample) == {"eq-00-a", "thm-00-t", "corr-00-c"}
+    assert _checked_labels(sample) == {"eq-00-a", "thm-00-t"}

@@ -103,6 +103,22 @@ def test_fit_minimises_a_given_loss_instead_of_the_nll():
 def net_output_at_init(recipe, x, seed):
     net = lr.ShallowNet(1, 4, 1)
     torch.manual_seed(seed)
-    lr.models.reset_parameters(net)
+    lr.models.reset_parameters(net, x)
     with torch.no_grad():
         return net(x)
+
+
+def test_fit_puts_every_first_layer_kink_on_a_training_input():
+    x, y = lr.data.regression_1d(num_points=25, seed=3, dtype=torch.float64)
+    net = lr.ShallowNet(1, 12, 1).double()
+    lr.fit(net, lr.Gaussian(0.2), x, y, steps=1, lr=1e-12, seed=5)
+    first = net.layers[0]
+    kinks = -first.bias / first.weight[:, 0]  # where theta_d0 + theta_d1 x = 0
+    gaps = (kinks.detach().unsqueeze(1) - x[:, 0]).abs().min(dim=1).values
+    assert float(gaps.max()) < 1e-9
+
+
+def test_reset_parameters_checks_the_inputs_shape():
+    net = lr.MLP(num_inputs=2, hidden=(4,), num_outputs=1)
+    with pytest.raises(ValueError, match=r"x: expected shape \(N, 2\)"):
+        lr.models.reset_parameters(net, torch.zeros(5, 3))
