@@ -107,7 +107,7 @@ def _classification(seed: int) -> dict[str, float]:
     x_test, y_test = lr.data.multiclass_1d(num_points=10000, seed=2, dtype=torch.float64)
     classes = lr.Categorical(num_classes=3)
     net = lr.ShallowNet(num_inputs=1, num_hidden=64, num_outputs=3)
-    _fit_between(net, classes, x, y, seed, steps=2000, lr=0.05)
+    _fit_between(net, classes, x, y, seed, steps=1000, lr=0.05)
     with torch.no_grad():
         logits_val, logits_test = net(x_val), net(x_test)
     scaler = _Temperature()
