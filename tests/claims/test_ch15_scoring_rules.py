@@ -8,7 +8,6 @@ import torch
 from torch import nn
 
 import lossrecipe as lr
-from lossrecipe.models import reset_parameters
 
 
 def _uniformity_gap(u: torch.Tensor) -> float:
@@ -17,15 +16,6 @@ def _uniformity_gap(u: torch.Tensor) -> float:
     above = torch.arange(1, n + 1) / n - ordered
     below = ordered - torch.arange(0, n) / n
     return float(torch.maximum(above, below).max())
-
-
-def _fit_between(net, recipe, x, y, seed, **settings):
-    """The chapter's fit_between: lr.fit with the first-layer kinks between inputs."""
-    ordered = torch.sort(x[:, 0]).values
-    midpoints = (0.5 * (ordered[1:] + ordered[:-1])).unsqueeze(1)
-    torch.manual_seed(seed)
-    reset_parameters(net, midpoints)
-    return lr.fit(net, recipe, x, y, seed=None, **settings)
 
 
 def _outer_fifth(u: torch.Tensor) -> float:
@@ -48,15 +38,15 @@ def _regression(seed: int) -> dict[str, dict[str, float]]:
     x, y, x_test, y_test = _regression_data()
     recipe = lr.HeteroscedasticGaussian()
     hetero = lr.ShallowNet(num_inputs=1, num_hidden=32, num_outputs=2)
-    _fit_between(hetero, recipe, x, y, seed, steps=400, lr=0.05)
+    lr.fit(hetero, recipe, x, y, steps=400, lr=0.05, seed=seed)
     mean_only = lr.ShallowNet(num_inputs=1, num_hidden=32, num_outputs=1)
-    _fit_between(mean_only, lr.Gaussian(sigma=1.0), x, y, seed, steps=400, lr=0.05)
+    lr.fit(mean_only, lr.Gaussian(sigma=1.0), x, y, steps=400, lr=0.05, seed=seed)
     with torch.no_grad():
         sigma_hat = float(((y - mean_only(x)[:, 0]) ** 2).mean().sqrt())
     constant = lr.Gaussian(sigma=sigma_hat)
     x_few, y_few = x[::10], y[::10]
     overfit = lr.ShallowNet(num_inputs=1, num_hidden=64, num_outputs=2)
-    _fit_between(overfit, recipe, x_few, y_few, seed, steps=1000, lr=0.002)
+    lr.fit(overfit, recipe, x_few, y_few, steps=1000, lr=0.002, seed=seed)
     fits = {
         "hetero": (recipe, hetero, x, y),
         "constant": (constant, mean_only, x, y),
@@ -107,7 +97,7 @@ def _classification(seed: int) -> dict[str, float]:
     x_test, y_test = lr.data.multiclass_1d(num_points=10000, seed=2, dtype=torch.float64)
     classes = lr.Categorical(num_classes=3)
     net = lr.ShallowNet(num_inputs=1, num_hidden=64, num_outputs=3)
-    _fit_between(net, classes, x, y, seed, steps=1000, lr=0.05)
+    lr.fit(net, classes, x, y, steps=1000, lr=0.05, seed=seed)
     with torch.no_grad():
         logits_val, logits_test = net(x_val), net(x_test)
     scaler = _Temperature()
