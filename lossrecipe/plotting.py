@@ -37,7 +37,9 @@ __all__ = [
     "plot_density",
     "plot_loss_curves",
     "plot_point_likelihoods",
+    "plot_pit_histogram",
     "plot_predictive",
+    "plot_reliability_diagram",
     "plot_stddev",
     "predictive_grid",
 ]
@@ -504,4 +506,100 @@ def plot_angle_predictive(
     ax.set_yticks(ANGLE_TICKS, ANGLE_TICK_LABELS)
     ax.set_xlabel("input $x$")
     ax.set_ylabel("angle $y$ (radians)")
+    return ax
+
+
+# --- Calibration (chapter 15) -----------------------------------------------------------------
+
+
+def _as_1d(name: str, values: object) -> np.ndarray:
+    if isinstance(values, Tensor):
+        values = values.detach().cpu().numpy()
+    array = np.asarray(values, dtype=float)
+    if array.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D array, got shape {array.shape}")
+    return array
+
+
+def plot_pit_histogram(
+    ax: Axes,
+    pit_values: object,
+    num_bins: int = 10,
+    label: str | None = None,
+    color: str = MODEL_COLOR,
+) -> Axes:
+    """Histogram of PIT values ``u_i = F_i[y_i]`` as a density over ``[0, 1]``.
+
+    A calibrated model's PIT values are uniform, so its bars lie on the dashed
+    line at height 1.  Bars high at both ends (a U) mean the predicted
+    distributions are too narrow (over-confident), a hump in the middle that they
+    are too wide.  ``pit_values`` is a 1-D tensor or array with values in ``[0, 1]``
+    (:func:`lossrecipe.metrics.pit`).
+    """
+    values = _as_1d("pit_values", pit_values)
+    if values.size == 0 or not np.all((values >= 0.0) & (values <= 1.0)):
+        raise ValueError(
+            "pit_values: expected at least one value, all in [0, 1], got "
+            f"{values.size} values"
+            + (f" from {values.min():.4g} to {values.max():.4g}" if values.size else "")
+        )
+    if isinstance(num_bins, bool) or not isinstance(num_bins, int) or num_bins < 1:
+        raise ValueError(f"num_bins: expected an integer >= 1, got {num_bins!r}")
+    edges = np.linspace(0.0, 1.0, num_bins + 1)
+    ax.hist(
+        values, bins=edges, density=True, color=color, alpha=0.75, edgecolor="white", label=label
+    )
+    ax.axhline(1.0, color=TRUTH_COLOR, linestyle="--", linewidth=1, label="uniform")
+    ax.set_xlim(0.0, 1.0)
+    ax.set_xlabel(r"PIT value $F[y_i]$")
+    ax.set_ylabel("density")
+    return ax
+
+
+def plot_reliability_diagram(
+    ax: Axes,
+    confidence: object,
+    accuracy: object,
+    count: object,
+    label: str | None = "accuracy",
+    color: str = MODEL_COLOR,
+) -> Axes:
+    """Reliability diagram from :func:`lossrecipe.metrics.calibration_curve`.
+
+    One bar per bin of equal width over ``[0, 1]``: its height is the bin's
+    accuracy, and a dot marks the bin's mean confidence on the diagonal, so the
+    vertical gap between the dot and the bar's top is the miscalibration of that
+    bin (a bar below the diagonal: over-confident).  Empty bins (``count`` 0,
+    NaN values) draw nothing.  ``confidence``, ``accuracy`` and ``count`` are 1-D
+    and of equal length, the number of bins.
+    """
+    conf = _as_1d("confidence", confidence)
+    acc = _as_1d("accuracy", accuracy)
+    counts = _as_1d("count", count)
+    for name, values in (("accuracy", acc), ("count", counts)):
+        if values.shape != conf.shape:
+            raise ValueError(f"{name}: expected one value per bin ({conf.size}), got {values.size}")
+    num_bins = conf.size
+    occupied = counts > 0
+    edges = np.linspace(0.0, 1.0, num_bins + 1)
+    ax.bar(
+        edges[:-1][occupied],
+        acc[occupied],
+        width=1.0 / num_bins,
+        align="edge",
+        color=color,
+        alpha=0.75,
+        edgecolor="white",
+        label=label,
+    )
+    ax.plot(
+        [0.0, 1.0], [0.0, 1.0], color=TRUTH_COLOR, linestyle="--", linewidth=1, label="calibrated"
+    )
+    ax.plot(
+        conf[occupied], conf[occupied], "o", color=DATA_COLOR, markersize=4, label="mean confidence"
+    )
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, 1.0)
+    ax.set_xlabel("confidence (top-label probability)")
+    ax.set_ylabel("accuracy")
     return ax
