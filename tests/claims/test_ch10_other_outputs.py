@@ -15,9 +15,7 @@ import torch
 import lossrecipe as lr
 
 
-def seeded_net(
-    x: torch.Tensor, num_hidden: int, num_outputs: int, seed: int
-) -> lr.ShallowNet:
+def seeded_net(x: torch.Tensor, num_hidden: int, num_outputs: int, seed: int) -> lr.ShallowNet:
     """The chapter's ``seeded_net``: kinks midway between neighbouring training inputs."""
     net = lr.ShallowNet(num_inputs=1, num_hidden=num_hidden, num_outputs=num_outputs)
     sorted_x = x.sort(dim=0).values
@@ -37,9 +35,7 @@ def _counts(seed: int) -> dict[str, float]:
     history = lr.fit(net, recipe, x, y, steps=200, lr=0.05, seed=None)
     grid = lr.plotting.predictive_grid(x, num=150)
     with torch.no_grad():
-        truth_loss = float(
-            recipe.nll(torch.log(lr.data.count_rate(x)), y, reduction="mean")
-        )
+        truth_loss = float(recipe.nll(torch.log(lr.data.count_rate(x)), y, reduction="mean"))
         rate = recipe.params(net(grid))["rate"]
         fitted = recipe.params(net(x))["rate"]
     true_rate = lr.data.count_rate(grid[:, 0])
@@ -156,9 +152,7 @@ def test_directions(claim):
     claim(
         "the von Mises fit is within 0.05 rad of the true direction on average, the "
         "Gaussian fit more than 1 rad away",
-        lambda s: (
-            _directions(s)["von Mises"] < 0.05 and _directions(s)["Gaussian"] > 1.0
-        ),
+        lambda s: _directions(s)["von Mises"] < 0.05 and _directions(s)["Gaussian"] > 1.0,
     )
 
 
@@ -187,16 +181,10 @@ def _bimodal(seed: int) -> dict[str, object]:
         means = mixture.params(net(probe))["means"].sort(dim=1).values
         mode = mixture.predict(net(grid))
     branch = lr.data.bimodal_branch(probe[:, 0])
-    out["branch error"] = float(
-        (means - torch.stack([-branch, branch], dim=1)).abs().max()
-    )
+    out["branch error"] = float((means - torch.stack([-branch, branch], dim=1)).abs().max())
     on_upper = mode > 0
-    out["first upper"] = (
-        float(grid[on_upper.nonzero()[0, 0], 0]) if on_upper.any() else 9.0
-    )
-    out["last lower"] = (
-        float(grid[(~on_upper).nonzero()[-1, 0], 0]) if not on_upper.all() else -9.0
-    )
+    out["first upper"] = float(grid[on_upper.nonzero()[0, 0], 0]) if on_upper.any() else 9.0
+    out["last lower"] = float(grid[(~on_upper).nonzero()[-1, 0], 0]) if not on_upper.all() else -9.0
     return out
 
 
@@ -250,11 +238,7 @@ def _height_weight(seed: int) -> dict[str, list[float]]:
         def nll_terms(self, y, *, mean, log_variance):
             log_variance = log_variance.unsqueeze(1)
             squared = (y - mean) ** 2
-            terms = (
-                squared * torch.exp(-log_variance)
-                + log_variance
-                + math.log(2 * math.pi)
-            )
+            terms = squared * torch.exp(-log_variance) + log_variance + math.log(2 * math.pi)
             return 0.5 * terms.sum(dim=1)
 
         def predict(self, outputs):
@@ -299,10 +283,7 @@ def test_several_outputs(claim):
     )
 
     def gain(seed: int) -> float:
-        return (
-            _height_weight(seed)["shared nll"][0]
-            - _height_weight(seed)["per output nll"][0]
-        )
+        return _height_weight(seed)["shared nll"][0] - _height_weight(seed)["per output nll"][0]
 
     claim(
         "the held-out loss of the height drops by almost four nats per example (3.5-4)",
