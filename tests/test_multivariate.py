@@ -121,7 +121,7 @@ def test_nll_matches_scipy_and_the_textbook_formula(d):
 
 
 def test_one_dimension_is_the_heteroscedastic_gaussian(dtype):
-    # exp link: tril = exp(z), so the variance is exp(2z): HeteroscedasticGaussian("exp") of 2z
+    # exp link: L = exp(z), so the variance is exp(2z): HeteroscedasticGaussian("exp") of 2z
     outputs, y = _batch(1, dtype, seed=7)
     ours, ours_grad = grad_of(
         lambda o: lr.MultivariateGaussian(1, link="exp").nll(o, y, reduction="none"), outputs
