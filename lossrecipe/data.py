@@ -41,6 +41,9 @@ __all__ = [
     "directions_1d",
     "bimodal_1d",
     "height_weight",
+    "correlated_mean",
+    "correlated_scale_tril",
+    "correlated_2d",
 ]
 
 X_RANGE = (0.0, 2.0)
@@ -292,3 +295,43 @@ def height_weight(
     eps = torch.randn(num_points, 2, generator=g, dtype=torch.float64)
     sigma = torch.tensor(HEIGHT_WEIGHT_SIGMA, dtype=torch.float64)
     return x, (height_weight_mean(x[:, 0].double()) + sigma * eps).to(x.dtype)
+
+
+def correlated_mean(x: Tensor) -> Tensor:
+    """The true means of :func:`correlated_2d`: ``(sin 2x, cos 2x)``, shape ``(N, 2)``."""
+    return torch.stack([torch.sin(2.0 * x), torch.cos(2.0 * x)], dim=-1)
+
+
+def correlated_scale_tril(x: Tensor) -> Tensor:
+    """The true Cholesky factor of :func:`correlated_2d`'s noise, shape ``(N, 2, 2)``.
+
+    Both outputs have standard deviation ``0.3``; their correlation
+    ``rho[x] = 0.9 (x - 1)`` runs from ``-0.9`` at ``x = 0`` to ``0.9`` at ``x = 2``.
+    So ``L = 0.3 [[1, 0], [rho, sqrt(1 - rho^2)]]`` and ``Sigma = L L^T =
+    0.09 [[1, rho], [rho, 1]]``.
+    """
+    rho = 0.9 * (x - 1.0)
+    zero = torch.zeros_like(x)
+    rows = [
+        torch.stack([torch.ones_like(x), zero], -1),
+        torch.stack([rho, torch.sqrt(1 - rho**2)], -1),
+    ]
+    return 0.3 * torch.stack(rows, dim=-2)
+
+
+def correlated_2d(
+    num_points: int = 300, seed: int = 0, dtype: torch.dtype | None = None
+) -> tuple[Tensor, Tensor]:
+    """Two outputs whose noise is correlated, the correlation changing with ``x``.
+
+    ``y = m[x] + L[x] eps`` with ``eps`` two independent standard normals,
+    ``m = correlated_mean`` and ``L = correlated_scale_tril``: each output has
+    standard deviation 0.3, and their correlation is ``0.9 (x - 1)``.  ``y`` has
+    shape ``(N, 2)``.
+    """
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    x64 = x[:, 0].double()
+    eps = torch.randn(num_points, 2, 1, generator=g, dtype=torch.float64)
+    noise = (correlated_scale_tril(x64) @ eps)[..., 0]
+    return x, (correlated_mean(x64) + noise).to(x.dtype)

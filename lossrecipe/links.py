@@ -40,6 +40,7 @@ __all__ = [
     "Square",
     "Sigmoid",
     "Softmax",
+    "LowerCholesky",
     "get_link",
     "describe",
     "POSITIVE_LINKS",
@@ -256,3 +257,50 @@ def get_link(name: str, kind: type[L] = Link) -> L:  # type: ignore[assignment]
     link = choices[name]()
     assert isinstance(link, kind)
     return link
+
+
+class LowerCholesky(Link):
+    """``D (D + 1) / 2`` raw outputs -> a lower-triangular ``L`` (``D x D``) with ``L_ii > 0``.
+
+    ``h[z]``: the first ``D`` entries of ``z`` pass through the positive link
+    ``diagonal`` (softplus, exp or square) and become the diagonal ``L_ii``; the other
+    ``D (D - 1) / 2`` are copied, unchanged, into the strictly-lower entries row by
+    row: ``(1, 0), (2, 0), (2, 1), (3, 0), ...``.  Above the diagonal ``L`` is 0.
+    ``L L^T`` is then a covariance matrix (symmetric positive definite) whatever the
+    raw outputs, and every covariance matrix has exactly one such ``L``: the Cholesky
+    factor.  ``g[L]`` (:meth:`inverse`) reads the two blocks back.  The codomain is
+    ``lower_cholesky``; with the square link a diagonal entry reaches 0 at ``z = 0``.
+
+    :meth:`log_diagonal` gives ``log L_ii`` from the positive link's stable ``log``,
+    so ``log det[L L^T] = 2 sum_i log L_ii`` never takes the log of an underflowed 0.
+    """
+
+    name = "lower_cholesky"
+    codomain = constraints.lower_cholesky
+
+    def __init__(self, num_dims: int, diagonal: PositiveLink) -> None:
+        self.num_dims = num_dims
+        self.diagonal = diagonal
+        self.rows, self.cols = torch.tril_indices(num_dims, num_dims, offset=-1)
+
+    @property
+    def width(self) -> int:
+        """How many raw outputs one matrix takes: ``D (D + 1) / 2``."""
+        return self.num_dims * (self.num_dims + 1) // 2
+
+    def __call__(self, raw: Tensor) -> Tensor:
+        d = self.num_dims
+        lower = raw.new_zeros(*raw.shape[:-1], d, d)
+        lower[..., self.rows, self.cols] = raw[..., d:]
+        return lower + torch.diag_embed(self.diagonal(raw[..., :d]))
+
+    def log_diagonal(self, raw: Tensor) -> Tensor:
+        """``log L_ii``, shape ``(..., D)``, from the diagonal link's stable ``log``."""
+        return self.diagonal.log(raw[..., : self.num_dims])
+
+    def inverse(self, value: Tensor) -> Tensor:
+        diagonal = torch.diagonal(value, dim1=-2, dim2=-1)
+        return torch.cat([self.diagonal.inverse(diagonal), value[..., self.rows, self.cols]], -1)
+
+    def __repr__(self) -> str:
+        return f"LowerCholesky(num_dims={self.num_dims}, diagonal={self.diagonal!r})"

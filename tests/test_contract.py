@@ -49,6 +49,9 @@ REGISTRY = [
     lr.Independent(lr.Categorical(3), num_dims=2),
     lr.Independent(lr.Poisson(), num_dims=2),
     lr.Independent(lr.GaussianMixture(2), num_dims=2),
+    lr.MultivariateGaussian(num_dims=1),
+    lr.MultivariateGaussian(num_dims=3),
+    lr.MultivariateGaussian(num_dims=2, link="exp"),
 ]
 
 N = 48
@@ -126,7 +129,7 @@ def test_predict_is_the_mode(recipe, dtype):
     dist = recipe.distribution(outputs)
     if isinstance(dist, torch.distributions.Independent):
         dist = dist.base_dist  # independent dimensions: each marginal mode, (N, D)
-    assert mode.shape == dist.batch_shape
+    assert mode.shape == dist.batch_shape + dist.event_shape
     grid = _candidates(recipe.support, dtype, float(mode.float().mean().round()))
     points = grid.reshape(-1, *[1] * mode.dim()).expand(-1, *mode.shape)
     best = dist.log_prob(points).amax(dim=0)
@@ -140,14 +143,20 @@ def _extreme_outputs(recipe, dtype):
 
     A scale or rate at ``h[+-1e4]`` is not representable (``exp[1e4]`` overflows and
     ``softplus[-1e4]`` is 0), so the negative log-likelihood itself is infinite there;
-    +-30 is as far as a float32 scale can go without that.
+    +-30 is as far as a float32 scale can go without that.  A Cholesky factor's
+    diagonal holds standard deviations, not variances: +-15 spans the same variances
+    (``h[-15]^2 ~ h[-30]``); its strictly-lower entries stay at 0, since one of +-1e4
+    over so small a diagonal puts ``L^{-1} (y - mu)`` beyond float32
+    (``test_multivariate.py`` drives them to +-1e4 over a moderate diagonal).
     """
     base = _base(recipe)
-    reach = [
-        30.0 if isinstance(p.link, lr.links.PositiveLink) else 1e4
-        for p in base.parameters
-        for _ in range(p.width)
-    ]
+    reach = []
+    for p in base.parameters:
+        if isinstance(p.link, lr.links.LowerCholesky):
+            d = p.link.num_dims
+            reach += [15.0] * d + [0.0] * (p.width - d)
+        else:
+            reach += [30.0 if isinstance(p.link, lr.links.PositiveLink) else 1e4] * p.width
     reach = torch.tensor(reach * (recipe.num_outputs // len(reach)), dtype=dtype)
     sign = torch.where(torch.arange(N) % 2 == 0, 1.0, -1.0).to(dtype).unsqueeze(1)
     return sign * reach
@@ -185,7 +194,10 @@ def test_layout_names_and_widths(recipe):
     batch = (N,) if recipe is base else (N, recipe.num_dims)
     for p in base.parameters:
         trailing = () if p.size is None else (p.size,)
-        assert raw[p.raw].shape == (*batch, *trailing) == theta[p.name].shape
+        assert raw[p.raw].shape == (*batch, *trailing)
+        if isinstance(p.link, lr.links.LowerCholesky):  # D (D + 1) / 2 columns -> D x D
+            trailing = (p.link.num_dims, p.link.num_dims)
+        assert theta[p.name].shape == (*batch, *trailing)
         assert bool(p.link.codomain.check(theta[p.name]).all())
     if recipe is base:
         # the blocks, in layout order, are the columns of the outputs
@@ -236,6 +248,8 @@ def test_the_extreme_scale_reach_is_where_float32_still_represents_the_nll():
         (lr.GaussianMixture(num_components=4), 12),
         (lr.Independent(lr.HeteroscedasticGaussian(), num_dims=2), 4),
         (lr.Independent(lr.GaussianMixture(2), num_dims=3), 18),
+        (lr.MultivariateGaussian(num_dims=2), 5),
+        (lr.MultivariateGaussian(num_dims=4), 14),
     ],
     ids=repr,
 )
@@ -263,6 +277,7 @@ def test_recipe_names_are_exported_from_the_package_and_the_recipes_module():
 
     names = ["Gaussian", "HeteroscedasticGaussian", "Bernoulli", "Categorical", "Poisson"]
     names += ["Laplace", "VonMises", "GaussianMixture", "Independent"]
+    names += ["MultivariateGaussian"]
     for name in names:
         assert name in lr.__all__ and issubclass(getattr(lr, name), lr.Recipe)
         assert getattr(recipes, name) is getattr(lr, name)

@@ -192,3 +192,20 @@ def test_the_true_mean_direction_is_wrapped_into_minus_pi_pi():
 def test_class_probabilities_are_a_distribution():
     p = lr.data.class_probabilities(torch.linspace(0, 2, 11), num_classes=3)
     torch.testing.assert_close(p.sum(dim=1), torch.ones(11))
+
+
+def test_correlated_2d_noise_has_the_stated_correlation():
+    x, y = lr.data.correlated_2d(num_points=40000, seed=0, dtype=torch.float64)
+    assert x.shape == (40000, 1) and y.shape == (40000, 2) and y.dtype == torch.float64
+    noise = y - lr.data.correlated_mean(x[:, 0])
+    tril = lr.data.correlated_scale_tril(x[:, 0])
+    # the factor is lower triangular and gives standard deviations 0.3, correlation 0.9 (x - 1)
+    cov = tril @ tril.transpose(-1, -2)
+    torch.testing.assert_close(cov[:, 0, 0], torch.full((40000,), 0.09, dtype=torch.float64))
+    torch.testing.assert_close(cov[:, 0, 1] / 0.09, 0.9 * (x[:, 0] - 1.0))
+    for low, high, rho in [(0.0, 0.4, -0.72), (0.8, 1.2, 0.0), (1.6, 2.0, 0.72)]:
+        inside = (x[:, 0] >= low) & (x[:, 0] < high)
+        sample = noise[inside]
+        assert abs(float(sample.std(dim=0).mean()) - 0.3) < 0.01
+        assert abs(float(torch.corrcoef(sample.T)[0, 1]) - rho) < 0.03
+    assert torch.equal(lr.data.correlated_2d(50, seed=3)[1], lr.data.correlated_2d(50, seed=3)[1])

@@ -7,7 +7,8 @@ One module per output domain, on the common base in :mod:`.base`:
 - :mod:`.counts`: ``Poisson``;
 - :mod:`.circular`: ``VonMises``;
 - :mod:`.mixture`: ``GaussianMixture``;
-- :mod:`.independent`: ``Independent`` (several outputs at once).
+- :mod:`.independent`: ``Independent`` (several outputs at once);
+- :mod:`.multivariate`: ``MultivariateGaussian`` (correlated outputs).
 
 Each recipe's ``nll_terms`` writes the closed form the book derives, in a numerically
 stable form; the tests check it against ``torch.distributions`` and PyTorch's losses.
@@ -20,6 +21,7 @@ from .classes import Bernoulli, Categorical
 from .counts import Poisson
 from .independent import Independent
 from .mixture import GaussianMixture
+from .multivariate import MultivariateGaussian
 from .real import Gaussian, HeteroscedasticGaussian, Laplace
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "VonMises",
     "GaussianMixture",
     "Independent",
+    "MultivariateGaussian",
     "normal_nll",
     "reduce_terms",
 ]
