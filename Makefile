@@ -1,13 +1,14 @@
 # Two commands work on a fresh machine with Python 3.11 and make:
 #   make book   build the site in _build/html (creates .venv, installs everything)
-#   make test   run every test: lint, unit tests, pairing, nbval (strict), -W book build
+#   make test   run every test: lint, unit, book checks, claims, nbval (strict), the -W
+#               build, browser tests of the site and of JupyterLab, nbval on generic kernels
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(wildcard book/[0-9][0-9]_*.md)
 
-.PHONY: env book test lint notebooks format-chapters bench time-chapters lab clean pdf test-site vendor-mathjax
+.PHONY: env book test lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable vendor-mathjax
 
 env: $(STAMP)
 
@@ -33,17 +34,35 @@ book: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lossrecipe tests benchmarks
+	$(BIN)/ruff format --check lossrecipe tests benchmarks scripts
 	$(BIN)/mypy
+	# The chapters' code cells formatted as `make format-chapters` writes them.
+	$(BIN)/python scripts/format_chapters.py --check
 	# The chapters' code: undefined names, unused imports and the like, lines <= 88.
 	$(BIN)/ruff check notebooks --isolated --no-cache --line-length 88 --select E,F,W --ignore E402,E731,E741
 
-# Unit tests, the book/notebook pairing check, and nbval in strict mode on every
-# notebook (each output must reproduce), in one pytest run; then the -W book build.
+# Every test, in this order: lint; one pytest run on both cores (pytest-xdist, one
+# notebook or module per worker) with the unit tests, the book checks (pairing, label
+# coverage), the claims test (seeds 0-9) and nbval in strict mode on every notebook; the
+# -W site build, from the notebooks nbval has just verified; the PDF and the browser
+# tests of the site; the JupyterLab test of the student notebooks; nbval once more with
+# PyTorch's generic kernels (the outputs must not depend on the CPU).
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
 test: lint
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --ignore=tests/site
+	$(PYTEST) tests notebooks --nbval --nbval-current-env --ignore=tests/site --ignore=tests/lab
 	$(MAKE) book
 	$(MAKE) test-site
+	$(MAKE) test-lab
+	$(MAKE) test-portable
+
+# nbval strict with the generic (no-SIMD) kernels, the closest stand-in here for an ARM
+# laptop: every printed number must come out the same as with this machine's own kernels.
+test-portable: $(STAMP)
+	ATEN_CPU_CAPABILITY=default $(PYTEST) notebooks --nbval --nbval-current-env
+
+# The student notebooks in a real JupyterLab (tests/lab/): Run All through the UI.
+test-lab: $(STAMP)
+	$(BIN)/python -m pytest tests/lab
 
 # The built site in headless Chromium (tests/site/): needs _build/html (make book) and
 # the PDF (make pdf); without Chromium they skip: apt-get install chromium poppler-utils.
@@ -76,6 +95,11 @@ bench: $(STAMP)
 
 time-chapters: $(STAMP)
 	$(BIN)/python benchmarks/time_chapters.py
+
+# Wall time of the author loop: a cold `make book`, `make test` and each chapter, three
+# runs each (min, median, max).  Takes a while; run it on an otherwise idle machine.
+timings: $(STAMP)
+	$(BIN)/python benchmarks/time_loop.py --runs 3
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -1,8 +1,17 @@
-"""Shared test helpers: dtypes and tolerances, value-and-gradient, the plotting backend."""
+"""Shared test helpers: dtypes and tolerances, value-and-gradient, the plotting backend.
+
+Also: one torch thread in every test process, and the table of the claims test's pass
+counts at the end of a run (the claims record them as user properties, which reach the
+controller of a ``pytest -n`` run).
+"""
 
 import matplotlib
 import pytest
 import torch
+
+# One thread: the same arithmetic on every run, and no oversubscription when pytest-xdist
+# runs one worker per core.
+torch.set_num_threads(1)
 
 # Plotting tests draw off screen; set the backend before anything imports pyplot.
 matplotlib.use("Agg")
@@ -41,3 +50,22 @@ def reduce(terms, reduction):
 
 def generator(seed):
     return torch.Generator().manual_seed(seed)
+
+
+_CLAIMS: list[tuple[str, int, int]] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for key, value in report.user_properties:
+            if key == "claim":
+                sentence, passed, total = value
+                module = report.nodeid.split("::")[0].split("/")[-1]
+                _CLAIMS.append((f"{module}: {sentence}", passed, total))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _CLAIMS:
+        terminalreporter.section("claims: seeds for which each holds")
+        for sentence, passed, total in sorted(_CLAIMS):
+            terminalreporter.write_line(f"{passed:2d}/{total}  {sentence}")

@@ -3,7 +3,8 @@
 Each module ``test_chNN_name.py`` retrains a chapter's models exactly as the chapter
 does, but with every training seed in ``SEEDS`` in place of the chapter's own, and
 checks each sentence the prose states about them with the ``claim`` fixture.  A summary
-table of every claim and its pass count is printed at the end of the run.
+table of every claim and its pass count is printed at the end of the run (by the hooks
+in ``tests/conftest.py``, which also run in the controller of a ``pytest -n`` run).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import torch
 
 SEEDS = range(10)
 MINIMUM = 9  # a claim must hold for at least 9 of the 10 seeds
-_RESULTS: list[tuple[str, int, int]] = []
 
 
 @pytest.fixture(autouse=True)
@@ -46,20 +46,3 @@ def claim(request: pytest.FixtureRequest) -> Callable[..., list[int]]:
         return passed
 
     return check
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call":
-        for key, value in report.user_properties:
-            if key == "claim":
-                sentence, passed, total = value
-                _RESULTS.append(
-                    (f"{report.nodeid.split('::')[0].split('/')[-1]}: {sentence}", passed, total)
-                )
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _RESULTS:
-        terminalreporter.section("claims: seeds for which each holds")
-        for sentence, passed, total in sorted(_RESULTS):
-            terminalreporter.write_line(f"{passed:2d}/{total}  {sentence}")
