@@ -3,11 +3,12 @@
 One module per output domain, on the common base in :mod:`.base`:
 
 - :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``;
-- :mod:`.classes`: ``Bernoulli``, ``Categorical``;
+- :mod:`.classes`: ``Bernoulli``, ``Categorical``, ``Ordinal``;
 - :mod:`.counts`: ``Poisson``;
 - :mod:`.circular`: ``VonMises``;
 - :mod:`.mixture`: ``GaussianMixture``;
-- :mod:`.independent`: ``Independent`` (several outputs at once).
+- :mod:`.independent`: ``Independent`` (several outputs at once);
+- :mod:`.rankings`: ``PlackettLuce`` (rankings of items).
 
 Each recipe's ``nll_terms`` writes the closed form the book derives, in a numerically
 stable form; the tests check it against ``torch.distributions`` and PyTorch's losses.
@@ -16,10 +17,11 @@ stable form; the tests check it against ``torch.distributions`` and PyTorch's lo
 from ._numerics import normal_nll
 from .base import Parameter, Recipe, Reduction, reduce_terms
 from .circular import VonMises
-from .classes import Bernoulli, Categorical
+from .classes import Bernoulli, Categorical, Ordinal
 from .counts import Poisson
 from .independent import Independent
 from .mixture import GaussianMixture
+from .rankings import PlackettLuce
 from .real import Gaussian, HeteroscedasticGaussian, Laplace
 
 __all__ = [
@@ -35,6 +37,8 @@ __all__ = [
     "VonMises",
     "GaussianMixture",
     "Independent",
+    "Ordinal",
+    "PlackettLuce",
     "normal_nll",
     "reduce_terms",
 ]
