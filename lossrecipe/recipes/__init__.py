@@ -21,7 +21,7 @@ from .classes import Bernoulli, Categorical, Ordinal
 from .counts import Poisson
 from .independent import Independent
 from .mixture import GaussianMixture
-from .rankings import PlackettLuce
+from .rankings import PlackettLuce, PlackettLuceDistribution
 from .real import Gaussian, HeteroscedasticGaussian, Laplace
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "Independent",
     "Ordinal",
     "PlackettLuce",
+    "PlackettLuceDistribution",
     "normal_nll",
     "reduce_terms",
 ]

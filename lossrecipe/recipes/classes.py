@@ -4,10 +4,9 @@ Ordinal (``K`` ordered classes)."""
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 from torch.distributions import constraints
-
-import torch.nn.functional as F
 from torch.distributions.constraints import Constraint
 
 from ..links import Identity, Link, Sigmoid, Softmax

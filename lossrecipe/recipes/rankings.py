@@ -86,10 +86,12 @@ class PlackettLuceDistribution(Distribution):
         shape = torch.broadcast_shapes(value.shape[:-1], self.batch_shape)
         scores = self.scores.expand(*shape, self.scores.shape[-1])
         value = value.expand(*shape, value.shape[-1])
-        flat = plackett_luce_nll(scores.reshape(-1, scores.shape[-1]), value.reshape(-1, value.shape[-1]))
+        flat = plackett_luce_nll(
+            scores.reshape(-1, scores.shape[-1]), value.reshape(-1, value.shape[-1])
+        )
         return -flat.reshape(shape)
 
-    def sample(self, sample_shape: torch.Size | tuple[int, ...] = torch.Size()) -> Tensor:
+    def sample(self, sample_shape: torch.Size | list[int] | tuple[int, ...] = ()) -> Tensor:
         shape = self._extended_shape(torch.Size(sample_shape))
         with torch.no_grad():
             u = torch.rand(shape, dtype=self.scores.dtype, device=self.scores.device)
