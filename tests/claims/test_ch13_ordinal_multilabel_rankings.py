@@ -42,7 +42,7 @@ def _ratings(seed: int) -> dict[str, float]:
         ("ordinal", lr.Ordinal(5), SharedCutpoints(8, 5)),
         ("softmax", lr.Categorical(5), lr.ShallowNet(1, 8, 5)),
     ]:
-        lr.fit(net, recipe, x, y, steps=300, lr=0.05, seed=seed)
+        lr.fit(net, recipe, x, y, steps=200, lr=0.05, seed=seed)
         with torch.no_grad():
             result[name] = float(recipe.nll(net(x_test), y_test, reduction="mean"))
             result[name + "_train"] = float(recipe.nll(net(x), y, reduction="mean"))
