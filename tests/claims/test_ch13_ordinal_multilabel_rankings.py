@@ -113,9 +113,7 @@ def _rankings(seed: int) -> dict[str, float]:
         lr.fit(net, ranker, x, target, steps=300, lr=0.05, seed=seed)
         with torch.no_grad():
             result[name] = float(ranker.nll(net(x_test), y_test, reduction="mean"))
-    result["true"] = float(
-        ranker.nll(lr.data.item_scores(x_test[:, 0]), y_test, reduction="mean")
-    )
+    result["true"] = float(ranker.nll(lr.data.item_scores(x_test[:, 0]), y_test, reduction="mean"))
     return result
 
 
