@@ -44,6 +44,13 @@ __all__ = [
     "correlated_mean",
     "correlated_scale_tril",
     "correlated_2d",
+    "ordinal_location",
+    "ORDINAL_CUTPOINTS",
+    "ordinal_1d",
+    "tag_probabilities",
+    "multilabel_1d",
+    "item_scores",
+    "rankings_1d",
 ]
 
 X_RANGE = (0.0, 2.0)
@@ -335,3 +342,86 @@ def correlated_2d(
     eps = torch.randn(num_points, 2, 1, generator=g, dtype=torch.float64)
     noise = (correlated_scale_tril(x64) @ eps)[..., 0]
     return x, (correlated_mean(x64) + noise).to(x.dtype)
+
+
+ORDINAL_CUTPOINTS = (-2.0, -0.7, 0.7, 2.0)
+
+
+def ordinal_location(x: Tensor) -> Tensor:
+    """The latent location of :func:`ordinal_1d`: ``eta[x] = 3 sin(1.5 (x - 1))``, in (-3, 3)."""
+    return 3.0 * torch.sin(1.5 * (x - 1.0))
+
+
+def ordinal_1d(
+    num_points: int = 100, seed: int = 0, dtype: torch.dtype | None = None
+) -> tuple[Tensor, Tensor]:
+    """Ratings ``0..4``: a latent ``eta[x] + logistic noise`` cut at :data:`ORDINAL_CUTPOINTS`.
+
+    ``y`` counts the cutpoints ``(-2, -0.7, 0.7, 2)`` below the latent value, so
+    ``Pr(y <= k - 1 | x) = sig[c_k - eta[x]]`` exactly (the cumulative logit model).
+    ``y`` holds class indices (int64).
+    """
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    u = torch.rand(num_points, generator=g, dtype=torch.float64)
+    latent = ordinal_location(x[:, 0].double()) + torch.log(u) - torch.log1p(-u)
+    cut = torch.tensor(ORDINAL_CUTPOINTS, dtype=torch.float64)
+    return x, (latent.unsqueeze(1) > cut).sum(dim=1)
+
+
+def tag_probabilities(x: Tensor) -> Tensor:
+    """``Pr(tag_l = 1 | x)`` of :func:`multilabel_1d`, shape ``(N, 3)`` for ``x`` ``(N,)``.
+
+    Tag 0 ``sig[3 (x - 1)]``; tag 1, a near copy of tag 0, ``0.9 p_0 + 0.05``; tag 2
+    ``0.2 + 0.6 sig[-3 (x - 1)]``.
+    """
+    x = x.reshape(-1)
+    p0 = torch.sigmoid(3.0 * (x - 1.0))
+    return torch.stack([p0, 0.9 * p0 + 0.05, 0.2 + 0.6 * torch.sigmoid(-3.0 * (x - 1.0))], dim=1)
+
+
+def multilabel_1d(
+    num_points: int = 300, seed: int = 0, dtype: torch.dtype | None = None
+) -> tuple[Tensor, Tensor]:
+    """Three 0/1 tags per example, ``y`` of shape ``(N, 3)`` in ``dtype``.
+
+    Tag 0 is drawn with probability ``sig[3 (x - 1)]``; tag 1 copies tag 0 nine times
+    in ten and is a fair coin otherwise (so it is strongly dependent on tag 0 even
+    given ``x``); tag 2 is drawn on its own.  The marginals are
+    :func:`tag_probabilities`.
+    """
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    p = tag_probabilities(x[:, 0].double())
+    u = torch.rand(num_points, 4, generator=g, dtype=torch.float64)
+    tag0 = u[:, 0] < p[:, 0]
+    tag1 = torch.where(u[:, 1] < 0.9, tag0, u[:, 2] < 0.5)
+    tag2 = u[:, 3] < p[:, 2]
+    return x, torch.stack([tag0, tag1, tag2], dim=1).to(x.dtype)
+
+
+def item_scores(x: Tensor) -> Tensor:
+    """The true Plackett-Luce scores of :func:`rankings_1d`, shape ``(N, 4)`` for ``x`` ``(N,)``.
+
+    ``(2 - 2x, 0.5, 2x - 2, sin(3x))``, shifted to mean 0 across the items: the
+    best item changes with ``x``.
+    """
+    x = x.reshape(-1)
+    s = torch.stack([2.0 - 2.0 * x, torch.full_like(x, 0.5), 2.0 * x - 2.0, torch.sin(3.0 * x)], 1)
+    return s - s.mean(dim=1, keepdim=True)
+
+
+def rankings_1d(
+    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
+) -> tuple[Tensor, Tensor]:
+    """Full rankings of 4 items, best first, ``y`` of shape ``(N, 4)`` (int64).
+
+    Each ranking is drawn from the Plackett-Luce distribution with the scores
+    :func:`item_scores` by the Gumbel trick: sort ``s_i + G_i`` in decreasing order,
+    ``G_i`` independent standard Gumbel.
+    """
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    u = torch.rand(num_points, 4, generator=g, dtype=torch.float64)
+    gumbel = -torch.log(-torch.log(u))
+    return x, (item_scores(x[:, 0].double()) + gumbel).argsort(dim=1, descending=True)

@@ -245,7 +245,8 @@ def pit(distribution: Distribution, y: Tensor) -> Tensor:
     if not y.is_floating_point():
         y = y.to(torch.get_default_dtype())
     try:
-        inside = distribution.support.check(y)
+        support = distribution.support
+        inside = torch.ones_like(y, dtype=torch.bool) if support is None else support.check(y)
     except NotImplementedError:
         inside = torch.ones_like(y, dtype=torch.bool)
     if not bool(inside.all()):

@@ -545,7 +545,7 @@ def plot_pit_histogram(
         )
     if isinstance(num_bins, bool) or not isinstance(num_bins, int) or num_bins < 1:
         raise ValueError(f"num_bins: expected an integer >= 1, got {num_bins!r}")
-    edges = np.linspace(0.0, 1.0, num_bins + 1)
+    edges = np.linspace(0.0, 1.0, num_bins + 1).tolist()
     ax.hist(
         values, bins=edges, density=True, color=color, alpha=0.75, edgecolor="white", label=label
     )

@@ -21,6 +21,7 @@ the hard cases of its own numerics.
 """
 
 import inspect
+import itertools
 import math
 
 import pytest
@@ -52,6 +53,11 @@ REGISTRY = [
     lr.MultivariateGaussian(num_dims=1),
     lr.MultivariateGaussian(num_dims=3),
     lr.MultivariateGaussian(num_dims=2, link="exp"),
+    lr.Ordinal(num_classes=2),
+    lr.Ordinal(num_classes=5),
+    lr.Independent(lr.Ordinal(3), num_dims=2),
+    lr.PlackettLuce(num_items=1),
+    lr.PlackettLuce(num_items=4),
 ]
 
 N = 48
@@ -112,6 +118,8 @@ def _candidates(support, dtype, center):
     """Every value of a discrete support (up to 300 for counts), or a dense grid of reals."""
     while isinstance(support, constraints.independent):
         support = support.base_constraint
+    if hasattr(support, "num_items"):  # rankings: all K! permutations, (K!, K)
+        return torch.tensor(list(itertools.permutations(range(support.num_items))))
     if support is constraints.boolean:
         return torch.tensor([0.0, 1.0], dtype=dtype)
     if isinstance(support, constraints.integer_interval):
@@ -131,7 +139,10 @@ def test_predict_is_the_mode(recipe, dtype):
         dist = dist.base_dist  # independent dimensions: each marginal mode, (N, D)
     assert mode.shape == dist.batch_shape + dist.event_shape
     grid = _candidates(recipe.support, dtype, float(mode.float().mean().round()))
-    points = grid.reshape(-1, *[1] * mode.dim()).expand(-1, *mode.shape)
+    if dist.event_shape:  # grid (P, *event): one candidate event per row
+        points = grid.unsqueeze(1).expand(-1, *mode.shape)
+    else:
+        points = grid.reshape(-1, *[1] * mode.dim()).expand(-1, *mode.shape)
     best = dist.log_prob(points).amax(dim=0)
     at_mode = dist.log_prob(mode)
     slack = (1e-4 if dtype == torch.float32 else 1e-9) * (1.0 + best.abs())
@@ -250,6 +261,8 @@ def test_the_extreme_scale_reach_is_where_float32_still_represents_the_nll():
         (lr.Independent(lr.GaussianMixture(2), num_dims=3), 18),
         (lr.MultivariateGaussian(num_dims=2), 5),
         (lr.MultivariateGaussian(num_dims=4), 14),
+        (lr.Ordinal(num_classes=5), 5),
+        (lr.PlackettLuce(num_items=6), 6),
     ],
     ids=repr,
 )
@@ -278,6 +291,7 @@ def test_recipe_names_are_exported_from_the_package_and_the_recipes_module():
     names = ["Gaussian", "HeteroscedasticGaussian", "Bernoulli", "Categorical", "Poisson"]
     names += ["Laplace", "VonMises", "GaussianMixture", "Independent"]
     names += ["MultivariateGaussian"]
+    names += ["Ordinal", "PlackettLuce"]
     for name in names:
         assert name in lr.__all__ and issubclass(getattr(lr, name), lr.Recipe)
         assert getattr(recipes, name) is getattr(lr, name)

@@ -19,7 +19,11 @@ GENERATOR_SHAPES = {
     "directions_1d": (lr.data.directions_1d, ()),
     "bimodal_1d": (lr.data.bimodal_1d, ()),
     "height_weight": (lr.data.height_weight, (2,)),
+    "ordinal_1d": (lr.data.ordinal_1d, ()),
+    "multilabel_1d": (lr.data.multilabel_1d, (3,)),
+    "rankings_1d": (lr.data.rankings_1d, (4,)),
 }
+LABEL_GENERATORS = {"multiclass_1d", "ordinal_1d", "rankings_1d"}  # y is int64
 
 
 @pytest.mark.parametrize("name", list(GENERATOR_SHAPES))
@@ -32,7 +36,7 @@ def test_seeded_shapes_dtypes_and_range(name, dtype):
     assert torch.equal(x1, x2) and torch.equal(y1, y2)
     assert not torch.equal(x1, x3) and not torch.equal(y1, y3)
     assert x1.shape == (50, 1) and y1.shape == (50, *trailing)
-    assert x1.dtype == dtype and y1.dtype == (torch.long if name == "multiclass_1d" else dtype)
+    assert x1.dtype == dtype and y1.dtype == (torch.long if name in LABEL_GENERATORS else dtype)
     assert bool(torch.isfinite(y1).all())
     low, high = lr.data.X_RANGE
     assert float(x1.min()) >= low and float(x1.max()) <= high
@@ -209,3 +213,43 @@ def test_correlated_2d_noise_has_the_stated_correlation():
         assert abs(float(sample.std(dim=0).mean()) - 0.3) < 0.01
         assert abs(float(torch.corrcoef(sample.T)[0, 1]) - rho) < 0.03
     assert torch.equal(lr.data.correlated_2d(50, seed=3)[1], lr.data.correlated_2d(50, seed=3)[1])
+
+
+def test_ordinal_class_frequencies_follow_the_cumulative_logit():
+    x, y = lr.data.ordinal_1d(num_points=20000, seed=0, dtype=torch.float64)
+    assert y.dtype == torch.long and int(y.min()) == 0 and int(y.max()) == 4
+    eta = lr.data.ordinal_location(x[:, 0])
+    cut = torch.tensor(lr.data.ORDINAL_CUTPOINTS, dtype=torch.float64)
+    cdf = torch.sigmoid(cut - eta.unsqueeze(1))  # Pr(y <= k - 1 | x), (N, 4)
+    for k in range(4):
+        # the mean of an indicator minus its probability: standard error < 0.004
+        assert abs(float(((y <= k).double() - cdf[:, k]).mean())) < 0.015
+    outputs = torch.cat(
+        [eta.unsqueeze(1), lr.recipes.classes.OrderedCutpoints().inverse(cut.expand(len(x), 4))],
+        dim=1,
+    )
+    lr.Ordinal(5).nll(outputs, y)  # valid targets for the recipe
+
+
+def test_multilabel_marginals_and_the_dependent_pair():
+    x, y = lr.data.multilabel_1d(num_points=20000, seed=0, dtype=torch.float64)
+    assert set(y.unique().tolist()) == {0.0, 1.0}
+    p = lr.data.tag_probabilities(x[:, 0])
+    assert bool(((p > 0) & (p < 1)).all())
+    torch.testing.assert_close(y.mean(0), p.mean(0), rtol=0, atol=0.015)
+    # tags 0 and 1 agree far more often than independent draws with those marginals would
+    agree = float((y[:, 0] == y[:, 1]).double().mean())
+    independent = float((p[:, 0] * p[:, 1] + (1 - p[:, 0]) * (1 - p[:, 1])).mean())
+    assert agree > 0.9 and independent < 0.7
+    lr.Independent(lr.Bernoulli(), num_dims=3).nll(torch.zeros(len(x), 3), y)
+
+
+def test_rankings_are_permutations_led_by_the_best_scored_item():
+    x, y = lr.data.rankings_1d(num_points=20000, seed=0, dtype=torch.float64)
+    assert torch.equal(y.sort(dim=1).values, torch.arange(4).expand(20000, 4))
+    s = lr.data.item_scores(x[:, 0])
+    torch.testing.assert_close(s.mean(1), torch.zeros(20000, dtype=torch.float64))
+    # the first item follows softmax[s]; standard error of each frequency < 0.004
+    first = torch.nn.functional.one_hot(y[:, 0], 4).double()
+    torch.testing.assert_close(first.mean(0), torch.softmax(s, 1).mean(0), rtol=0, atol=0.015)
+    lr.PlackettLuce(4).nll(s, y)

@@ -3,12 +3,13 @@
 One module per output domain, on the common base in :mod:`.base`:
 
 - :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``;
-- :mod:`.classes`: ``Bernoulli``, ``Categorical``;
+- :mod:`.classes`: ``Bernoulli``, ``Categorical``, ``Ordinal``;
 - :mod:`.counts`: ``Poisson``;
 - :mod:`.circular`: ``VonMises``;
 - :mod:`.mixture`: ``GaussianMixture``;
 - :mod:`.independent`: ``Independent`` (several outputs at once);
 - :mod:`.multivariate`: ``MultivariateGaussian`` (correlated outputs).
+- :mod:`.rankings`: ``PlackettLuce`` (rankings of items).
 
 Each recipe's ``nll_terms`` writes the closed form the book derives, in a numerically
 stable form; the tests check it against ``torch.distributions`` and PyTorch's losses.
@@ -17,11 +18,12 @@ stable form; the tests check it against ``torch.distributions`` and PyTorch's lo
 from ._numerics import normal_nll
 from .base import Parameter, Recipe, Reduction, reduce_terms
 from .circular import VonMises
-from .classes import Bernoulli, Categorical
+from .classes import Bernoulli, Categorical, Ordinal
 from .counts import Poisson
 from .independent import Independent
 from .mixture import GaussianMixture
 from .multivariate import MultivariateGaussian
+from .rankings import PlackettLuce, PlackettLuceDistribution
 from .real import Gaussian, HeteroscedasticGaussian, Laplace
 
 __all__ = [
@@ -38,6 +40,9 @@ __all__ = [
     "GaussianMixture",
     "Independent",
     "MultivariateGaussian",
+    "Ordinal",
+    "PlackettLuce",
+    "PlackettLuceDistribution",
     "normal_nll",
     "reduce_terms",
 ]
