@@ -18,6 +18,7 @@ from .recipes import (
     Laplace,
     Parameter,
     Poisson,
+    Quantile,
     Recipe,
     VonMises,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "MLP",
     "Parameter",
     "Poisson",
+    "Quantile",
     "Recipe",
     "ShallowNet",
     "VonMises",

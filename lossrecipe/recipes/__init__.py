@@ -2,7 +2,7 @@
 
 One module per output domain, on the common base in :mod:`.base`:
 
-- :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``;
+- :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``, ``Quantile``;
 - :mod:`.classes`: ``Bernoulli``, ``Categorical``;
 - :mod:`.counts`: ``Poisson``;
 - :mod:`.circular`: ``VonMises``;
@@ -20,7 +20,7 @@ from .classes import Bernoulli, Categorical
 from .counts import Poisson
 from .independent import Independent
 from .mixture import GaussianMixture
-from .real import Gaussian, HeteroscedasticGaussian, Laplace
+from .real import AsymmetricLaplace, Gaussian, HeteroscedasticGaussian, Laplace, Quantile
 
 __all__ = [
     "Parameter",
@@ -35,6 +35,8 @@ __all__ = [
     "VonMises",
     "GaussianMixture",
     "Independent",
+    "Quantile",
+    "AsymmetricLaplace",
     "normal_nll",
     "reduce_terms",
 ]
