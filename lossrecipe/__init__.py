@@ -22,6 +22,7 @@ from .recipes import (
     PlackettLuce,
     PlackettLuceDistribution,
     Poisson,
+    Quantile,
     Recipe,
     VonMises,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "PlackettLuce",
     "PlackettLuceDistribution",
     "Poisson",
+    "Quantile",
     "Recipe",
     "ShallowNet",
     "VonMises",

@@ -33,6 +33,7 @@ __all__ = [
     "check_count_targets",
     "check_target_shape",
     "check_positive",
+    "check_unit_open",
     "check_positive_targets",
     "check_positive_integer",
     "check_reduction",
@@ -289,3 +290,14 @@ def check_targets(
             bad = checked[~inside][0].item()
             raise ValueError(f"y: expected values in the support {support}, got {bad!r}")
     return checked
+
+
+def check_unit_open(name: str, value: float) -> float:
+    """Check a fixed setting (a quantile level) lies in the open interval ``(0, 1)``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected a number in (0, 1), got {value!r}") from None
+    if isinstance(value, bool) or not 0.0 < number < 1.0:
+        raise ValueError(f"{name}: expected a number strictly between 0 and 1, got {value!r}")
+    return number

@@ -42,6 +42,8 @@ REGISTRY = [
     lr.Categorical(num_classes=4),
     lr.Poisson(),
     lr.Laplace(scale=0.5),
+    lr.Quantile(quantile=0.2, scale=0.5),
+    lr.Quantile(quantile=0.9),
     lr.VonMises(concentration=3.0),
     lr.GaussianMixture(num_components=1),
     lr.GaussianMixture(num_components=3, link="exp"),
@@ -289,7 +291,7 @@ def test_recipe_names_are_exported_from_the_package_and_the_recipes_module():
     from lossrecipe import recipes
 
     names = ["Gaussian", "HeteroscedasticGaussian", "Bernoulli", "Categorical", "Poisson"]
-    names += ["Laplace", "VonMises", "GaussianMixture", "Independent"]
+    names += ["Laplace", "VonMises", "GaussianMixture", "Independent", "Quantile"]
     names += ["MultivariateGaussian"]
     names += ["Ordinal", "PlackettLuce"]
     for name in names:

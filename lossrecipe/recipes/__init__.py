@@ -2,7 +2,7 @@
 
 One module per output domain, on the common base in :mod:`.base`:
 
-- :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``;
+- :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``, ``Quantile``;
 - :mod:`.classes`: ``Bernoulli``, ``Categorical``, ``Ordinal``;
 - :mod:`.counts`: ``Poisson``;
 - :mod:`.circular`: ``VonMises``;
@@ -24,7 +24,7 @@ from .independent import Independent
 from .mixture import GaussianMixture
 from .multivariate import MultivariateGaussian
 from .rankings import PlackettLuce, PlackettLuceDistribution
-from .real import Gaussian, HeteroscedasticGaussian, Laplace
+from .real import AsymmetricLaplace, Gaussian, HeteroscedasticGaussian, Laplace, Quantile
 
 __all__ = [
     "Parameter",
@@ -43,6 +43,8 @@ __all__ = [
     "Ordinal",
     "PlackettLuce",
     "PlackettLuceDistribution",
+    "Quantile",
+    "AsymmetricLaplace",
     "normal_nll",
     "reduce_terms",
 ]

@@ -1,4 +1,4 @@
-"""Recipes for real-valued outputs: Gaussian (fixed or predicted variance) and Laplace."""
+"""Recipes for real-valued outputs: Gaussian (fixed or predicted variance), Laplace, Quantile."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import math
 
 import torch
 from torch import Tensor
+from torch.distributions import constraints
+from torch.distributions.utils import broadcast_all
 
 from ..links import Identity, PositiveLink, PositiveLinkName, get_link
-from ..validation import check_positive
+from ..validation import check_positive, check_unit_open
 from ._numerics import normal_nll
 from .base import Parameter, Recipe
 
-__all__ = ["Gaussian", "HeteroscedasticGaussian", "Laplace"]
+__all__ = ["AsymmetricLaplace", "Gaussian", "HeteroscedasticGaussian", "Laplace", "Quantile"]
 
 
 class Gaussian(Recipe):
@@ -131,3 +133,155 @@ class Laplace(Recipe):
 
     def _settings(self) -> list[str]:
         return [f"scale={self.scale!r}"]
+
+
+def pinball(u: Tensor, quantile: float | Tensor) -> Tensor:
+    """The pinball (check) loss ``rho_q[u] = u (q - [u < 0])``.
+
+    ``q u`` for ``u >= 0`` and ``(q - 1) u`` below 0: both non-negative.
+    """
+    return u * (quantile - (u < 0).to(u.dtype))
+
+
+class _OpenUnitInterval(constraints.Constraint):
+    """The open interval ``(0, 1)`` (``constraints.unit_interval`` is closed)."""
+
+    def check(self, value: Tensor) -> Tensor:
+        return (value > 0) & (value < 1)
+
+
+class AsymmetricLaplace(torch.distributions.Distribution):
+    """The asymmetric Laplace distribution in its quantile form.
+
+    ``Pr(y | mu, b, q) = q (1 - q) / b * exp[-rho_q[y - mu] / b]``, with the pinball loss
+    ``rho_q[u] = u (q - [u < 0])``.  The location ``mu`` is the ``q``-quantile
+    (``cdf(mu) = q``) and the mode.  Below ``mu`` it is an exponential tail of rate
+    ``(1 - q) / b`` holding mass ``q``; above, one of rate ``q / b`` holding ``1 - q``.
+
+    - ``cdf[y] = q exp[(1 - q) (y - mu) / b]`` for ``y < mu``,
+      ``1 - (1 - q) exp[-q (y - mu) / b]`` for ``y >= mu``;
+    - ``mean = mu + b (1 - 2q) / (q (1 - q))``;
+    - ``variance = b^2 (1 - 2q + 2q^2) / (q^2 (1 - q)^2)``.
+
+    ``sample`` draws by inverting the CDF (``rsample``: differentiable in ``loc``, ``scale``).
+    """
+
+    arg_constraints = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
+        "quantile": _OpenUnitInterval(),
+    }
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(
+        self,
+        loc: Tensor | float,
+        scale: Tensor | float,
+        quantile: Tensor | float,
+        validate_args: bool | None = None,
+    ) -> None:
+        self.loc, self.scale, self.quantile = broadcast_all(loc, scale, quantile)
+        super().__init__(self.loc.shape, validate_args=validate_args)
+
+    def expand(
+        self,
+        batch_shape: torch.Size | list[int] | tuple[int, ...],
+        _instance: AsymmetricLaplace | None = None,
+    ) -> AsymmetricLaplace:
+        new = self._get_checked_instance(AsymmetricLaplace, _instance)
+        batch_shape = torch.Size(batch_shape)
+        new.loc = self.loc.expand(batch_shape)
+        new.scale = self.scale.expand(batch_shape)
+        new.quantile = self.quantile.expand(batch_shape)
+        super(AsymmetricLaplace, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def mean(self) -> Tensor:
+        q = self.quantile
+        return self.loc + self.scale * (1 - 2 * q) / (q * (1 - q))
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        q = self.quantile
+        return self.scale**2 * (1 - 2 * q + 2 * q**2) / (q**2 * (1 - q) ** 2)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        q, b = self.quantile, self.scale
+        return torch.log(q * (1 - q) / b) - pinball(value - self.loc, q) / b
+
+    def cdf(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        q, b = self.quantile, self.scale
+        u = value - self.loc
+        # each branch sees only its own side of mu, so neither overflows
+        below = q * torch.exp((1 - q) * u.clamp(max=0.0) / b)
+        above = 1 - (1 - q) * torch.exp(-q * u.clamp(min=0.0) / b)
+        return torch.where(u < 0, below, above)
+
+    def icdf(self, value: Tensor) -> Tensor:
+        q, b = self.quantile, self.scale
+        p = torch.as_tensor(value, dtype=self.loc.dtype, device=self.loc.device)
+        lower = p < q
+        # log[p / q] <= 0 below the quantile, log[(1 - p) / (1 - q)] <= 0 above it
+        below = b / (1 - q) * (torch.log(torch.where(lower, p, q)) - torch.log(q))
+        above = -b / q * (torch.log1p(-torch.where(lower, q, p)) - torch.log1p(-q))
+        return self.loc + torch.where(lower, below, above)
+
+    def rsample(self, sample_shape: torch.Size | list[int] | tuple[int, ...] = ()) -> Tensor:
+        shape = self._extended_shape(torch.Size(sample_shape))
+        tiny = torch.finfo(self.loc.dtype).tiny
+        p = torch.rand(shape, dtype=self.loc.dtype, device=self.loc.device).clamp(min=tiny)
+        return self.icdf(p)
+
+
+class Quantile(Recipe):
+    """Quantile regression: the pinball loss as the NLL of an asymmetric Laplace distribution.
+
+    Distribution
+        ``Pr(y | mu) = q (1 - q) / b * exp[-rho_q[y - mu] / b]``, ``y`` real, with the pinball
+        loss ``rho_q[u] = u (q - [u < 0])``; ``0 < q < 1`` and ``b > 0`` are settings.
+        ``cdf[mu] = q``: the location is the ``q``-quantile (:class:`AsymmetricLaplace`).
+    Parameters and links
+        1 output: ``location`` ``mu = f[x, phi]`` (identity).  Fixed: ``scale = b``,
+        ``quantile = q``.
+    NLL
+        ``rho_q[y - mu] / b - log[q (1 - q) / b]``: the pinball loss, up to a factor and a
+        constant that do not depend on ``mu``; its minimiser over ``mu`` is the
+        ``q``-quantile of the targets.
+    Mode
+        ``mu`` (also the ``q``-quantile).
+    Derived in
+        chapter 14, eq-14-pinball.
+    """
+
+    parameters = (Parameter("location", Identity()),)
+
+    def __init__(self, quantile: float = 0.5, scale: float = 1.0, *, validate: bool = True) -> None:
+        super().__init__(validate=validate)
+        self.quantile = check_unit_open("quantile", quantile)
+        self.scale = check_positive("scale", scale)
+        self.fixed = {"scale": self.scale, "quantile": self.quantile}
+
+    def distribution(self, outputs: Tensor) -> AsymmetricLaplace:
+        theta = self.params(outputs)
+        return AsymmetricLaplace(theta["location"], theta["scale"], theta["quantile"])
+
+    def nll_terms(self, y: Tensor, *, location: Tensor) -> Tensor:
+        q, b = self.quantile, self.scale
+        return pinball(y - location, q) / b - math.log(q * (1 - q) / b)
+
+    def predict(self, outputs: Tensor) -> Tensor:
+        return self.raw(outputs)["location"]
+
+    def _settings(self) -> list[str]:
+        return [f"quantile={self.quantile!r}", f"scale={self.scale!r}"]
