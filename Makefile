@@ -24,6 +24,7 @@ book: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check lossrecipe tests benchmarks
+	$(BIN)/mypy
 	# The chapters' code: undefined names, unused imports and the like (not line length).
 	$(BIN)/ruff check notebooks --isolated --no-cache --select E,F,W --ignore E402,E501,E731,E741
 

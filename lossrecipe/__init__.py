@@ -5,7 +5,7 @@ through links, minimise the negative log-likelihood, predict the distribution
 or its peak.  See the book *Loss functions from first principles*.
 """
 
-from . import data, links, plotting
+from . import data, links, plotting, validation
 from .beta_nll import beta_nll, fit_beta_nll
 from .models import MLP, ShallowNet
 from .recipes import (
@@ -43,6 +43,7 @@ __all__ = [
     "fit_beta_nll",
     "links",
     "plotting",
+    "validation",
 ]
 
 __version__ = "0.1.0"

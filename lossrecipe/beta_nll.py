@@ -27,8 +27,8 @@ import torch
 from torch import Tensor, nn
 
 from .recipes import Gaussian, HeteroscedasticGaussian, Recipe, reduce_terms
-from .training import fit
-from .validation import check_reduction
+from .training import Optimizer, fit
+from .validation import Reduction, check_reduction
 
 __all__ = ["beta_nll", "fit_beta_nll"]
 
@@ -54,11 +54,15 @@ def _log_variance(recipe: Gaussian | HeteroscedasticGaussian, outputs: Tensor) -
     """``log sigma_i^2`` for each example, from the link's stable ``log`` (shape ``(N,)``)."""
     if isinstance(recipe, Gaussian):
         return torch.full_like(outputs[:, 0], 2.0 * math.log(recipe.sigma))
-    return recipe.variance_link.log(recipe.raw(outputs)["variance"])
+    return recipe.variance_link.log(recipe.raw(outputs)["raw_variance"])
 
 
 def beta_nll(
-    recipe: Recipe, outputs: Tensor, y: Tensor, beta: float = 0.5, reduction: str = "mean"
+    recipe: Recipe,
+    outputs: Tensor,
+    y: Tensor,
+    beta: float = 0.5,
+    reduction: Reduction = "mean",
 ) -> Tensor:
     """The beta-NLL loss: each example's Gaussian NLL times its detached ``sigma_i^(2 beta)``.
 
@@ -94,7 +98,7 @@ def fit_beta_nll(
     steps: int = 2000,
     lr: float = 0.05,
     seed: int | None = 0,
-    optimizer: str = "adam",
+    optimizer: Optimizer = "adam",
 ) -> list[float]:
     """Train like :func:`~lossrecipe.fit`, minimising the mean beta-NLL instead of the mean NLL.
 
@@ -112,5 +116,5 @@ def fit_beta_nll(
         lr=lr,
         seed=seed,
         optimizer=optimizer,
-        loss=partial(beta_nll, gaussian, beta=beta),
+        loss=partial(beta_nll, gaussian.with_validation(False), beta=beta),
     )

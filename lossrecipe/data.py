@@ -16,7 +16,8 @@ import math
 import torch
 from torch import Tensor
 
-from .validation import check_positive
+from .recipes._numerics import wrap_angle
+from .validation import check_positive, check_positive_integer
 
 __all__ = [
     "X_RANGE",
@@ -47,8 +48,7 @@ X_RANGE = (0.0, 2.0)
 
 def _inputs(num_points: int, generator: torch.Generator, dtype: torch.dtype | None) -> Tensor:
     """``num_points`` sorted inputs, uniform on ``X_RANGE``, of shape ``(N, 1)``."""
-    if isinstance(num_points, bool) or not isinstance(num_points, int) or num_points < 1:
-        raise ValueError(f"num_points: expected an integer >= 1, got {num_points!r}")
+    check_positive_integer("num_points", num_points)
     low, high = X_RANGE
     x = low + (high - low) * torch.rand(num_points, generator=generator, dtype=torch.float64)
     return torch.sort(x).values.to(_dtype(dtype)).unsqueeze(1)
@@ -84,8 +84,7 @@ def class_probabilities(x: Tensor, num_classes: int = 3) -> Tensor:
     The centres ``c_k`` are evenly spread over ``X_RANGE``.  Returns shape
     ``(N, num_classes)`` for ``x`` of shape ``(N,)`` or ``(N, 1)``.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes: expected an integer >= 2, got {num_classes!r}")
+    check_positive_integer("num_classes", num_classes, minimum=2)
     low, high = X_RANGE
     margin = 0.15 * (high - low)
     centres = torch.linspace(low + margin, high - margin, num_classes, dtype=x.dtype)
@@ -138,13 +137,6 @@ def multiclass_1d(
 HEIGHT_WEIGHT_SIGMA = (0.07, 8.0)
 
 
-def _wrap(angle: Tensor) -> Tensor:
-    """``angle`` modulo ``2 pi``, in ``(-pi, pi]``; angles already there are kept as they are."""
-    wrapped = math.pi - torch.remainder(math.pi - angle, 2.0 * math.pi)
-    wrapped = torch.where(wrapped <= -math.pi, wrapped + 2.0 * math.pi, wrapped)
-    return torch.where((angle > -math.pi) & (angle <= math.pi), angle, wrapped)
-
-
 def count_rate(x: Tensor) -> Tensor:
     """The true rate of :func:`counts_1d`: ``lambda[x] = exp(1 + sin(2x))``, between 1 and e^2."""
     return torch.exp(1.0 + torch.sin(2.0 * x))
@@ -161,7 +153,7 @@ def mean_direction(x: Tensor) -> Tensor:
     It turns steadily with ``x`` and crosses from ``pi`` to ``-pi`` at
     ``x = (pi - 2) / 1.5 ~ 0.76``: a model that ignored the wrap would see a jump.
     """
-    return _wrap(2.0 + 1.5 * x)
+    return wrap_angle(2.0 + 1.5 * x)
 
 
 def bimodal_branch(x: Tensor) -> Tensor:
@@ -263,7 +255,7 @@ def directions_1d(
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     noise = _von_mises_noise(num_points, concentration, g)
-    return x, _wrap(mean_direction(x[:, 0].double()) + noise).to(x.dtype)
+    return x, wrap_angle(mean_direction(x[:, 0].double()) + noise).to(x.dtype)
 
 
 def bimodal_1d(

@@ -3,9 +3,16 @@
 A network's last layer produces unconstrained real numbers.  A distribution's
 parameters usually live in a smaller set: a variance is positive, a probability
 lies in (0, 1), a probability vector lies on the simplex.  A *link* maps the raw
-output into that set.  Each link below states the map ``h`` (raw -> parameter),
-its inverse ``g = h^{-1}`` (parameter -> raw) and the constraint its results
-satisfy, after the style of scikit-learn's ``sklearn/_loss/link.py``.
+output into that set.
+
+Direction: in this package a link ``h`` always goes from the raw output to the
+parameter (``sigma^2 = h[z]``, ``lambda = sig[z]``).  That is the *inverse* of a
+link function in the sense of generalised linear models, where the link ``g``
+maps the parameter to the linear predictor (the logit link ``g[lambda] =
+log(lambda / (1 - lambda))``).  Each link below states ``h``, its inverse
+``g = h^{-1}`` (parameter -> raw, :meth:`Link.inverse`) and declares the set its
+results lie in as :attr:`Link.codomain`, a ``torch.distributions.constraints``
+object (``positive``, ``nonnegative``, ``unit_interval``, ``simplex``).
 
 Positive links also provide :meth:`PositiveLink.log`, the logarithm of the
 parameter computed directly from the raw output, because ``log h[z]`` appears in
@@ -16,10 +23,13 @@ every negative log-likelihood with a scale parameter and evaluating it as
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Literal, TypeVar
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from torch.distributions import constraints
+from torch.distributions.constraints import Constraint
 
 __all__ = [
     "Link",
@@ -31,15 +41,34 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "get_link",
+    "describe",
     "POSITIVE_LINKS",
+    "LinkName",
+    "PositiveLinkName",
 ]
+
+LinkName = Literal["identity", "softplus", "exp", "square", "sigmoid", "softmax"]
+PositiveLinkName = Literal["softplus", "exp", "square"]
+
+
+def describe(constraint: Constraint) -> str:
+    """A constraint in words, for messages and printouts (``"positive"``, ``"simplex ..."``)."""
+    for known, words in _DESCRIPTIONS:
+        if constraint is known:
+            return words
+    return str(constraint)
 
 
 class Link(ABC):
     """A map ``h`` from raw outputs to a parameter, with inverse ``g``."""
 
     name: str = ""
-    constraint: str = ""
+    codomain: Constraint = constraints.real
+
+    @property
+    def constraint(self) -> str:
+        """The codomain in words, e.g. ``"positive"``."""
+        return describe(self.codomain)
 
     @abstractmethod
     def __call__(self, raw: Tensor) -> Tensor:
@@ -57,7 +86,7 @@ class Identity(Link):
     """``h[z] = z`` and ``g[m] = m``; the result is any real number (a mean, a location)."""
 
     name = "identity"
-    constraint = "real"
+    codomain = constraints.real
 
     def __call__(self, raw: Tensor) -> Tensor:
         return raw
@@ -67,9 +96,12 @@ class Identity(Link):
 
 
 class PositiveLink(Link):
-    """A link whose results are strictly positive (a variance, a scale, a rate)."""
+    """A link whose results are positive (a variance, a scale, a rate).
 
-    constraint = "positive"
+    Its codomain is ``positive``, except :class:`Square`'s, which reaches 0.
+    """
+
+    codomain: Constraint = constraints.positive
 
     @abstractmethod
     def log(self, raw: Tensor) -> Tensor:
@@ -145,6 +177,7 @@ class Square(PositiveLink):
     """
 
     name = "square"
+    codomain: Constraint = constraints.nonnegative
 
     def __call__(self, raw: Tensor) -> Tensor:
         return raw * raw
@@ -160,7 +193,7 @@ class Sigmoid(Link):
     """``h[z] = 1 / (1 + exp(-z))`` and ``g[p] = log(p / (1 - p))``; the result is in (0, 1)."""
 
     name = "sigmoid"
-    constraint = "unit interval (0, 1)"
+    codomain = constraints.unit_interval
 
     def __call__(self, raw: Tensor) -> Tensor:
         return torch.sigmoid(raw)
@@ -177,7 +210,7 @@ class Softmax(Link):
     """
 
     name = "softmax"
-    constraint = "simplex (non-negative entries summing to 1)"
+    codomain = constraints.simplex
 
     def __call__(self, raw: Tensor) -> Tensor:
         return torch.softmax(raw, dim=-1)
@@ -185,6 +218,16 @@ class Softmax(Link):
     def inverse(self, value: Tensor) -> Tensor:
         return torch.log(value)
 
+
+_DESCRIPTIONS: tuple[tuple[Constraint, str], ...] = (
+    (constraints.real, "real"),
+    (constraints.positive, "positive"),
+    (constraints.nonnegative, "non-negative"),
+    (constraints.unit_interval, "unit interval (0, 1)"),
+    (constraints.simplex, "simplex (non-negative entries summing to 1)"),
+    (constraints.boolean, "binary labels 0 or 1"),
+    (constraints.nonnegative_integer, "non-negative integer counts"),
+)
 
 POSITIVE_LINKS: dict[str, type[PositiveLink]] = {
     "softplus": Softplus,
@@ -199,9 +242,17 @@ _ALL_LINKS: dict[str, type[Link]] = {
     "softmax": Softmax,
 }
 
+L = TypeVar("L", bound=Link)
 
-def get_link(name: str) -> Link:
-    """Return a new link by name: one of ``identity, softplus, exp, square, sigmoid, softmax``."""
-    if name not in _ALL_LINKS:
-        raise ValueError(f"link: expected one of {sorted(_ALL_LINKS)}, got {name!r}")
-    return _ALL_LINKS[name]()
+
+def get_link(name: str, kind: type[L] = Link) -> L:  # type: ignore[assignment]
+    """A new link by name, of the given kind (``get_link("exp", kind=PositiveLink)``).
+
+    ``ValueError`` names the links of that kind when ``name`` is not one of them.
+    """
+    choices = {key: cls for key, cls in _ALL_LINKS.items() if issubclass(cls, kind)}
+    if name not in choices:
+        raise ValueError(f"link: expected one of {sorted(choices)}, got {name!r}")
+    link = choices[name]()
+    assert isinstance(link, kind)
+    return link

@@ -7,13 +7,9 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from .validation import check_positive_integer
+
 __all__ = ["ShallowNet", "MLP"]
-
-
-def _check_count(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}: expected an integer >= 1, got {value!r}")
-    return value
 
 
 class _Network(nn.Module):
@@ -41,11 +37,11 @@ class ShallowNet(_Network):
 
     def __init__(self, num_inputs: int = 1, num_hidden: int = 3, num_outputs: int = 1) -> None:
         super().__init__()
-        self.num_inputs = _check_count("num_inputs", num_inputs)
+        self.num_inputs = check_positive_integer("num_inputs", num_inputs)
         self.layers = nn.Sequential(
-            nn.Linear(num_inputs, _check_count("num_hidden", num_hidden)),
+            nn.Linear(num_inputs, check_positive_integer("num_hidden", num_hidden)),
             nn.ReLU(),
-            nn.Linear(num_hidden, _check_count("num_outputs", num_outputs)),
+            nn.Linear(num_hidden, check_positive_integer("num_outputs", num_outputs)),
         )
 
 
@@ -59,14 +55,14 @@ class MLP(_Network):
         num_outputs: int = 1,
     ) -> None:
         super().__init__()
-        self.num_inputs = _check_count("num_inputs", num_inputs)
+        self.num_inputs = check_positive_integer("num_inputs", num_inputs)
         if len(hidden) == 0:
             raise ValueError("hidden: expected at least one hidden layer size, got ()")
-        sizes = [num_inputs, *(_check_count("hidden", h) for h in hidden)]
+        sizes = [num_inputs, *(check_positive_integer("hidden", h) for h in hidden)]
         layers: list[nn.Module] = []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
             layers += [nn.Linear(fan_in, fan_out), nn.ReLU()]
-        layers.append(nn.Linear(sizes[-1], _check_count("num_outputs", num_outputs)))
+        layers.append(nn.Linear(sizes[-1], check_positive_integer("num_outputs", num_outputs)))
         self.layers = nn.Sequential(*layers)
 
 

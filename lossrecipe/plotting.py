@@ -9,6 +9,7 @@ mid-tones on the figure's white background, readable in light and dark themes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 from torch import Tensor
 
 from .recipes import Recipe
+from .validation import check_positive_integer
 
 __all__ = [
     "CLASS_COLORS",
@@ -59,7 +61,13 @@ def _density_table(dist: torch.distributions.Distribution, values: Tensor) -> Te
     return dist.log_prob(values.unsqueeze(1).expand(-1, dist.batch_shape[0])).exp()
 
 
-def _shade(ax: Axes, xs: np.ndarray, values: Tensor, table: Tensor, shading: str = "auto") -> None:
+Shading = Literal["flat", "nearest", "gouraud", "auto"]
+Style = Literal["density", "bands"]
+
+
+def _shade(
+    ax: Axes, xs: np.ndarray, values: Tensor, table: Tensor, shading: Shading = "auto"
+) -> None:
     """Shade ``table`` (one row per value, one column per x) as a density image."""
     ax.pcolormesh(
         xs, values.numpy(), table.numpy(), cmap=DENSITY_CMAP, shading=shading, rasterized=True
@@ -71,9 +79,15 @@ def _distribution(recipe: Recipe, model: Model, x_grid: Tensor) -> torch.distrib
         return recipe.distribution(model(x_grid))
 
 
-def plot_data(ax: Axes, x: Tensor, y: Tensor, label: str | None = "data", **kwargs: object) -> Axes:
+def plot_data(ax: Axes, x: Tensor, y: Tensor, label: str | None = "data", **kwargs: Any) -> Axes:
     """Scatter the training pairs ``(x_i, y_i)``."""
-    style = {"s": 14, "color": DATA_COLOR, "edgecolor": "white", "linewidth": 0.5, "zorder": 3}
+    style: dict[str, Any] = {
+        "s": 14,
+        "color": DATA_COLOR,
+        "edgecolor": "white",
+        "linewidth": 0.5,
+        "zorder": 3,
+    }
     style.update(kwargs)
     ax.scatter(x.reshape(-1).numpy(), y.reshape(-1).numpy(), label=label, **style)
     return ax
@@ -86,7 +100,7 @@ def plot_predictive(
     x_grid: Tensor,
     x: Tensor | None = None,
     y: Tensor | None = None,
-    style: str = "density",
+    style: Style = "density",
     y_range: tuple[float, float] | None = None,
     label: str = "predicted mean",
 ) -> Axes:
@@ -249,7 +263,12 @@ def plot_class_probabilities(
     """
     with torch.no_grad():
         outputs = model(x_grid)
-        probs = recipe.distribution(outputs).probs
+        dist = recipe.distribution(outputs)
+        if not isinstance(dist, torch.distributions.Bernoulli | torch.distributions.Categorical):
+            raise ValueError(
+                f"recipe: expected a Bernoulli or Categorical recipe, got {type(recipe).__name__}"
+            )
+        probs = dist.probs
         predicted = recipe.predict(outputs)
     if truth is not None and tuple(truth.shape) != tuple(probs.shape):
         raise ValueError(
@@ -351,7 +370,7 @@ def plot_stddev(
     x_grid: Tensor,
     truth: Tensor | None = None,
     label: str = r"predicted $\sigma[x]$",
-    **kwargs: object,
+    **kwargs: Any,
 ) -> Axes:
     """Plot the predicted standard deviation ``sigma[x]`` of ``Pr(y | f[x, phi])`` over ``x_grid``.
 
@@ -367,7 +386,7 @@ def plot_stddev(
                 f"truth: expected one value per grid point ({len(xs)},), got {tuple(truth.shape)}"
             )
         ax.plot(xs, truth.reshape(-1).numpy(), color=TRUTH_COLOR, linestyle="--", label="true")
-    style: dict[str, object] = {"color": MODEL_COLOR, "linewidth": 2}
+    style: dict[str, Any] = {"color": MODEL_COLOR, "linewidth": 2}
     style.update(kwargs)
     ax.plot(xs, sd.numpy(), label=label, **style)
     ax.set_xlabel("input $x$")
@@ -425,8 +444,7 @@ def plot_count_predictive(
         if y is not None:
             top = max(top, float(y.max()))
         max_count = int(np.ceil(top))
-    if isinstance(max_count, bool) or not isinstance(max_count, int) or max_count < 0:
-        raise ValueError(f"max_count: expected an integer >= 0, got {max_count!r}")
+    check_positive_integer("max_count", max_count, minimum=0)
     counts = torch.arange(max_count + 1, dtype=x_grid.dtype)
     _shade(ax, xs, counts, _density_table(dist, counts), shading="nearest")
     ax.plot(xs, mean.numpy(), color=MODEL_COLOR, linewidth=2, label=label)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import torch
 from torch import Tensor, nn
 
 from .models import reset_parameters
 from .recipes import Recipe
+from .validation import check_inputs, check_positive_integer
 
 __all__ = ["fit"]
 
-OPTIMIZERS = ("adam", "sgd")
+Optimizer = Literal["adam", "sgd"]
+OPTIMIZERS: tuple[Optimizer, ...] = ("adam", "sgd")
 
 
 def fit(
@@ -23,7 +26,7 @@ def fit(
     steps: int = 2000,
     lr: float = 0.05,
     seed: int | None = 0,
-    optimizer: str = "adam",
+    optimizer: Optimizer = "adam",
     loss: Callable[[Tensor, Tensor], Tensor] | None = None,
 ) -> list[float]:
     """Minimise the mean NLL ``(1/N) sum_i -log Pr(y_i | f[x_i, phi])`` over ``phi``.
@@ -39,19 +42,21 @@ def fit(
     example a weighted NLL such as :func:`~lossrecipe.beta_nll`).
 
     Returns the loss before each step: a list of ``steps`` floats.  Bad ``x`` or
-    ``y`` raises ``ValueError``; a run whose outputs become NaN or infinite raises
-    ``RuntimeError`` naming the step.
+    ``y`` raises ``ValueError`` before training starts: they are checked once, and
+    the steps then use ``recipe.with_validation(False)``; a run whose outputs
+    become NaN or infinite raises ``RuntimeError`` naming the step.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps: expected an integer >= 1, got {steps!r}")
+    check_positive_integer("steps", steps)
     if not lr > 0:
         raise ValueError(f"lr: expected a positive learning rate, got {lr!r}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer: expected one of {OPTIMIZERS}, got {optimizer!r}")
+    _check_data(model, recipe, x, y)
     if seed is not None:
         torch.manual_seed(seed)
         reset_parameters(model, x)
-    objective = loss or (lambda outputs, targets: recipe.nll(outputs, targets, reduction="mean"))
+    unchecked = recipe.with_validation(False)
+    objective = loss or (lambda outputs, targets: unchecked.nll(outputs, targets, reduction="mean"))
     params = list(model.parameters())
     opt: torch.optim.Optimizer = (
         torch.optim.Adam(params, lr=lr) if optimizer == "adam" else torch.optim.SGD(params, lr=lr)
@@ -72,3 +77,16 @@ def fit(
         history.append(float(value.detach()))
     model.eval()
     return history
+
+
+def _check_data(model: nn.Module, recipe: Recipe, x: Tensor, y: Tensor) -> None:
+    """Check ``x`` (finite numbers, one row per example) and ``y`` (the recipe's support).
+
+    ``y`` is checked against an empty stand-in for the network's outputs, of the
+    shape and dtype the network will produce, so no forward pass is spent on it.
+    """
+    x = check_inputs(x)
+    weights = next(iter(model.parameters()), None)
+    dtype = x.dtype if weights is None else weights.dtype
+    stand_in = x.new_empty((x.shape[0], recipe.num_outputs), dtype=dtype)
+    recipe.with_validation(True).check_targets(y, stand_in)

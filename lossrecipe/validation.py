@@ -4,14 +4,28 @@ Every check raises ``ValueError`` with a message that names the argument, says
 what was expected and what was given, so that a student's mistake (a missing
 output column, labels 1..K instead of 0..K-1, a ``(N, 1)`` target that would
 broadcast silently against ``(N,)`` predictions) is caught where it is made.
+
+
+The recipes declare *what* is checked (their ``support``, a
+``torch.distributions.constraints`` object); :func:`check_targets` turns the
+declaration into the check and this module decides *how* a mistake is said.
+Checks that read every value (finiteness, the support) can be switched off with
+``values=False``; shapes and dtypes, which cost nothing, are always checked.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import torch
 from torch import Tensor
+from torch.distributions import constraints
+from torch.distributions.constraints import Constraint
 
 __all__ = [
+    "Reduction",
+    "check_targets",
+    "check_inputs",
     "check_outputs",
     "check_real_targets",
     "check_binary_targets",
@@ -19,11 +33,13 @@ __all__ = [
     "check_count_targets",
     "check_target_shape",
     "check_positive",
+    "check_positive_targets",
     "check_positive_integer",
     "check_reduction",
 ]
 
-REDUCTIONS = ("sum", "mean", "none")
+Reduction = Literal["sum", "mean", "none"]
+REDUCTIONS: tuple[Reduction, ...] = ("sum", "mean", "none")
 
 
 def _shape(t: Tensor) -> str:
@@ -46,8 +62,22 @@ def _require_finite(name: str, value: Tensor) -> None:
         raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
 
 
-def check_outputs(outputs: object, num_outputs: int) -> Tensor:
-    """Check that ``outputs`` is a finite floating-point tensor of shape ``(N, num_outputs)``."""
+def check_inputs(x: object) -> Tensor:
+    """Check network inputs: a finite floating-point tensor with one row per example."""
+    x = _require_tensor("x", x)
+    if x.dim() == 0:
+        raise ValueError("x: expected one row per example, got a 0-dimensional tensor")
+    if not x.is_floating_point():
+        raise ValueError(f"x: expected a floating-point tensor, got dtype {x.dtype}")
+    _require_finite("x", x)
+    return x
+
+
+def check_outputs(outputs: object, num_outputs: int, values: bool = True) -> Tensor:
+    """Check that ``outputs`` is a finite floating-point tensor of shape ``(N, num_outputs)``.
+
+    ``values=False`` skips the finiteness check, the one that reads every entry.
+    """
     outputs = _require_tensor("outputs", outputs)
     if outputs.dim() != 2 or outputs.shape[1] != num_outputs:
         hint = ""
@@ -59,7 +89,8 @@ def check_outputs(outputs: object, num_outputs: int) -> Tensor:
         )
     if not outputs.is_floating_point():
         raise ValueError(f"outputs: expected a floating-point tensor, got dtype {outputs.dtype}")
-    _require_finite("outputs", outputs)
+    if values:
+        _require_finite("outputs", outputs)
     return outputs
 
 
@@ -77,41 +108,72 @@ def _check_batch(y: Tensor, outputs: Tensor, trailing: tuple[int, ...] = ()) -> 
         )
 
 
-def check_real_targets(y: object, outputs: Tensor, trailing: tuple[int, ...] = ()) -> Tensor:
+def check_real_targets(
+    y: object, outputs: Tensor, trailing: tuple[int, ...] = (), values: bool = True
+) -> Tensor:
     """Check real-valued targets: finite, one per example; return them in ``outputs.dtype``."""
     y = _require_tensor("y", y)
     _check_batch(y, outputs, trailing)
     if y.dtype == torch.bool or y.is_complex():
         raise ValueError(f"y: expected real numbers, got dtype {y.dtype}")
     y = y.to(outputs.dtype)
-    _require_finite("y", y)
+    if values:
+        _require_finite("y", y)
     return y
 
 
-def check_binary_targets(y: object, outputs: Tensor) -> Tensor:
+def check_positive_targets(
+    y: object, outputs: Tensor, trailing: tuple[int, ...] = (), values: bool = True
+) -> Tensor:
+    """Check positive real targets (durations, sizes); return them in ``outputs.dtype``."""
+    y = check_real_targets(y, outputs, trailing, values)
+    if values and y.numel() and not bool(y.min() > 0):
+        bad = y[y <= 0][0].item()
+        raise ValueError(f"y: expected positive values, got {bad!r}")
+    return y
+
+
+def check_binary_targets(
+    y: object, outputs: Tensor, trailing: tuple[int, ...] = (), values: bool = True
+) -> Tensor:
     """Check binary labels: shape ``(N,)``, every entry 0 or 1; return them in ``outputs.dtype``."""
     y = _require_tensor("y", y)
-    _check_batch(y, outputs)
+    _check_batch(y, outputs, trailing)
     y = y.to(outputs.dtype)
-    # y * y == y holds for 0 and 1 and for no other number but +inf, which the
-    # maximum catches (NaN fails both); two passes over y instead of four.
-    if y.numel() and not (torch.equal(y * y, y) and bool(y.max() <= 1)):
-        bad = y[(y != 0) & (y != 1)][0].item()
-        raise ValueError(
-            f"y: expected binary labels 0 or 1, got {bad!r}; pass labels, not probabilities, as y"
-        )
+    if values and y.numel() and bool(torch.addcmul(y, y, y, value=-1.0).any()):
+        # y - y^2 = y (1 - y) is 0 for the labels 0 and 1 only (NaN and +-inf give
+        # NaN or -inf): one pass and one reduction.  Find the culprit only on failure.
+        _raise_binary_label_error(y)
     return y
 
 
-def check_class_targets(y: object, outputs: Tensor, num_classes: int) -> Tensor:
+def _raise_binary_label_error(y: Tensor) -> None:
+    """Raise the binary-label ``ValueError`` for the first entry of ``y`` not 0 or 1."""
+    bad = y[(y != 0) & (y != 1)][0].item()
+    raise ValueError(
+        f"y: expected binary labels 0 or 1, got {bad!r}; pass labels, not probabilities, as y"
+    )
+
+
+def check_class_targets(
+    y: object,
+    outputs: Tensor,
+    num_classes: int,
+    trailing: tuple[int, ...] = (),
+    values: bool = True,
+) -> Tensor:
     """Check class indices: shape ``(N,)``, integers in ``0..K-1``; return them as ``int64``."""
     y = _require_tensor("y", y)
-    if y.dim() == 2 and y.shape[0] == outputs.shape[0] and y.shape[1] == num_classes:
+    one_hot = (outputs.shape[0], *trailing, num_classes)
+    if tuple(y.shape) == one_hot:
+        want = "(" + ", ".join(str(d) for d in one_hot[:-1]) + ("," if not trailing else "") + ")"
         raise ValueError(
-            f"y: expected class indices of shape ({outputs.shape[0]},), got {_shape(y)}; "
-            "if these are one-hot vectors or probabilities, pass y.argmax(dim=1)"
+            f"y: expected class indices of shape {want}, got {_shape(y)}; "
+            "if these are one-hot vectors or probabilities, pass y.argmax(dim=-1)"
         )
-    _check_batch(y, outputs)
+    _check_batch(y, outputs, trailing)
+    if not values:
+        return y.long()
     if y.is_floating_point():
         if not bool(torch.isfinite(y).all()) or not bool((y == torch.round(y)).all()):
             raise ValueError("y: expected integer class indices, got non-integer values")
@@ -138,7 +200,7 @@ def check_positive(name: str, value: float) -> float:
     return number
 
 
-def check_reduction(reduction: str) -> str:
+def check_reduction(reduction: str) -> Reduction:
     """Check the reduction is one of ``sum``, ``mean``, ``none``."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
@@ -152,7 +214,9 @@ def check_target_shape(y: object, outputs: Tensor, trailing: tuple[int, ...] = (
     return y
 
 
-def check_count_targets(y: object, outputs: Tensor, trailing: tuple[int, ...] = ()) -> Tensor:
+def check_count_targets(
+    y: object, outputs: Tensor, trailing: tuple[int, ...] = (), values: bool = True
+) -> Tensor:
     """Check counts ``0, 1, 2, ...`` of shape ``(N, *trailing)``; return them in ``outputs.dtype``.
 
     Integer and floating-point dtypes are accepted (``3`` and ``3.0`` are the same
@@ -161,6 +225,8 @@ def check_count_targets(y: object, outputs: Tensor, trailing: tuple[int, ...] = 
     y = check_target_shape(y, outputs, trailing)
     if y.dtype == torch.bool or y.is_complex():
         raise ValueError(f"y: expected non-negative integer counts, got dtype {y.dtype}")
+    if not values:
+        return y.to(outputs.dtype)
     if y.is_floating_point():
         _require_finite("y", y)
     negative = y < 0
@@ -177,8 +243,49 @@ def check_count_targets(y: object, outputs: Tensor, trailing: tuple[int, ...] = 
     return y.to(outputs.dtype)
 
 
-def check_positive_integer(name: str, value: object) -> int:
-    """Check a size setting (a number of components, of dimensions) is an integer ``>= 1``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}: expected an integer >= 1, got {value!r}")
+def check_positive_integer(name: str, value: object, minimum: int = 1) -> int:
+    """Check a size setting (a number of components, of points) is an integer ``>= minimum``.
+
+    ``bool`` is refused although it is an ``int`` to Python (``True`` is no size).
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
     return value
+
+
+def check_targets(
+    y: object,
+    outputs: Tensor,
+    support: Constraint,
+    trailing: tuple[int, ...] = (),
+    values: bool = True,
+) -> Tensor:
+    """Check ``y`` against a recipe's declared ``support``; return it ready for the NLL.
+
+    ``y`` must have shape ``(N, *trailing)`` for ``outputs`` of shape ``(N, ...)``.  An
+    ``independent`` support is checked through its base constraint.  Supported:
+    ``real``, ``positive``, ``boolean`` (labels 0 or 1), ``integer_interval(0, K - 1)``
+    (class indices), ``nonnegative_integer`` (counts); any other constraint is checked
+    with its own ``check`` after the real-number checks.  ``values=False`` checks
+    shapes and dtypes only.
+    """
+    while isinstance(support, constraints.independent):
+        support = support.base_constraint
+    if support is constraints.real:
+        return check_real_targets(y, outputs, trailing, values)
+    if support is constraints.positive:
+        return check_positive_targets(y, outputs, trailing, values)
+    if support is constraints.boolean:
+        return check_binary_targets(y, outputs, trailing, values)
+    if support is constraints.nonnegative_integer:
+        return check_count_targets(y, outputs, trailing, values)
+    if isinstance(support, constraints.integer_interval) and support.lower_bound == 0:
+        num_classes = int(support.upper_bound) + 1
+        return check_class_targets(y, outputs, num_classes, trailing, values)
+    checked = check_real_targets(y, outputs, trailing, values)
+    if values and checked.numel():
+        inside = support.check(checked)
+        if not bool(inside.all()):
+            bad = checked[~inside][0].item()
+            raise ValueError(f"y: expected values in the support {support}, got {bad!r}")
+    return checked

@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+from torch.distributions import constraints
 
 from lossrecipe import links
 
@@ -27,7 +28,9 @@ def test_softmax_inverse_up_to_a_constant():
 def test_positive_links_produce_positive_values(name):
     z = torch.tensor([-5.0, -0.5, 0.3, 4.0], dtype=torch.float64)
     assert bool((links.get_link(name)(z) > 0).all())
-    assert links.get_link(name).constraint == "positive"
+    link = links.get_link(name, kind=links.PositiveLink)
+    assert bool(link.codomain.check(link(z)).all())
+    assert link.codomain is (constraints.nonnegative if name == "square" else constraints.positive)
 
 
 def test_sigmoid_in_unit_interval_and_softmax_on_simplex():
@@ -80,3 +83,9 @@ def test_exp_and_square_log():
 def test_unknown_link_is_rejected():
     with pytest.raises(ValueError, match="link: expected one of .*got 'relu'"):
         links.get_link("relu")
+
+
+def test_get_link_by_kind_names_only_links_of_that_kind():
+    assert isinstance(links.get_link("exp", kind=links.PositiveLink), links.Exp)
+    with pytest.raises(ValueError, match=r"link: expected one of \['exp', 'softplus', 'square'\]"):
+        links.get_link("sigmoid", kind=links.PositiveLink)

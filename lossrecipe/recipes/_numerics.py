@@ -1,0 +1,75 @@
+"""Formulas more than one module needs, each in its stable form (private)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+__all__ = ["LOG_2PI", "flipped_softplus", "normal_nll", "wrap_angle"]
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def normal_nll(
+    y: Tensor, mean: Tensor, variance: Tensor | float, log_variance: Tensor | float
+) -> Tensor:
+    """``-log Norm_y[mu, sigma^2] = ((y - mu)^2 / sigma^2 + log sigma^2 + log 2 pi) / 2``.
+
+    ``log_variance`` is passed in, so each caller supplies it from a stable source
+    (a link's ``log``, or ``log sigma^2`` of a fixed ``sigma``).
+    """
+    return 0.5 * ((y - mean) ** 2 / variance + log_variance + LOG_2PI)
+
+
+def wrap_angle(angle: Tensor) -> Tensor:
+    """``angle`` modulo ``2 pi``, in ``(-pi, pi]``: both ``pi`` and ``-pi`` map to ``pi``.
+
+    Angles already in ``(-pi, pi]`` are returned unchanged, without rounding.
+    """
+    wrapped = math.pi - torch.remainder(math.pi - angle, 2.0 * math.pi)
+    # remainder can round up to exactly 2 pi, which would give -pi.
+    wrapped = torch.where(wrapped <= -math.pi, wrapped + 2.0 * math.pi, wrapped)
+    return torch.where((angle > -math.pi) & (angle <= math.pi), angle, wrapped)
+
+
+# softplus returns its input above the threshold; at 40 that drops exp(-40) < 5e-18.
+SOFTPLUS_THRESHOLD = 40.0
+
+
+class _FlippedSoftplus(torch.autograd.Function):
+    """``softplus[(1 - 2y) z]`` for labels ``y`` in ``{0, 1}``, with a hand-written backward.
+
+    Autograd would differentiate the two steps separately, keeping four temporaries
+    of size ``N`` alive; here the backward is the chain rule written out,
+    ``d/dz = (1 - 2y) softplus'[(1 - 2y) z]``, computed in place.  Values and
+    gradients are bit for bit those of ``F.softplus(torch.addcmul(z, y, z, value=-2))``.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, logit: Tensor, y: Tensor) -> Tensor:
+        flipped = torch.addcmul(logit, y, logit, value=-2.0)  # (1 - 2y) z, in one pass
+        ctx.save_for_backward(flipped, y)
+        return F.softplus(flipped, threshold=SOFTPLUS_THRESHOLD)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        flipped, y = ctx.saved_tensors
+        slope = torch.ops.aten.softplus_backward(grad, flipped, 1.0, SOFTPLUS_THRESHOLD)
+        if torch.is_grad_enabled():  # create_graph=True: keep the graph intact
+            return torch.addcmul(slope, slope, y, value=-2.0), None
+        # slope - 2 y slope is slope for y = 0 and exactly -slope for y = 1.
+        return slope.addcmul_(slope, y, value=-2.0), None
+
+
+def flipped_softplus(logit: Tensor, y: Tensor) -> Tensor:
+    """``softplus[(1 - 2y) z] = log[1 + exp[(1 - 2y) z]]``: the Bernoulli NLL of label ``y``.
+
+    For ``y = 1`` it is ``log[1 + exp[-z]] = -log sig[z]``, for ``y = 0``
+    ``log[1 + exp[z]] = -log sig[-z]``; exact at any logit.
+    """
+    result: Tensor = _FlippedSoftplus.apply(logit, y)
+    return result
