@@ -19,6 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 book: $(STAMP)
+	$(BIN)/python scripts/cache_notebooks.py
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 lint: $(STAMP)
