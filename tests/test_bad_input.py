@@ -1,30 +1,18 @@
 """One test per kind of mistake a student makes; each error must say what went wrong."""
 
 import math
+import re
 
 import pytest
 import torch
 
 import lossrecipe as lr
-
-
-def _nll(recipe, outputs, y, **kw):
-    return recipe.nll(outputs, y, **kw)
-
-
-def test_wrong_number_of_output_columns():
-    with pytest.raises(ValueError, match=r"outputs: expected shape \(N, 2\).*got \(5, 1\)"):
-        lr.HeteroscedasticGaussian().nll(torch.zeros(5, 1), torch.zeros(5))
+from lossrecipe.validation import check_count_targets, check_positive_integer
 
 
 def test_one_dimensional_outputs_get_a_hint():
     with pytest.raises(ValueError, match=r"outputs: expected shape \(N, 1\).*got \(5\).*unsqueeze"):
         lr.Gaussian(sigma=1.0).nll(torch.zeros(5), torch.zeros(5))
-
-
-def test_logits_for_the_wrong_number_of_classes():
-    with pytest.raises(ValueError, match=r"outputs: expected shape \(N, 3\).*got \(4, 2\)"):
-        lr.Categorical(num_classes=3).nll(torch.zeros(4, 2), torch.zeros(4, dtype=torch.long))
 
 
 def test_mismatched_batch_sizes():
@@ -125,9 +113,226 @@ def test_predict_and_params_check_outputs_too():
         lr.HeteroscedasticGaussian().predict(torch.zeros(3, 1))
     with pytest.raises(ValueError, match=r"outputs: expected shape \(N, 3\)"):
         lr.Categorical(3).params(torch.zeros(3, 4))
+    with pytest.raises(ValueError, match=r"outputs: expected shape \(N, 6\)"):
+        lr.GaussianMixture(2).predict(torch.zeros(3, 4))
+    with pytest.raises(ValueError, match=r"outputs: expected shape \(N, 4\)"):
+        lr.Independent(lr.HeteroscedasticGaussian(), 2).params(torch.zeros(3, 2))
+    with pytest.raises(ValueError, match="outputs: expected a torch.Tensor"):
+        lr.Independent(lr.Poisson(), 2).predict([[0.0, 0.0]])
 
 
 def test_network_input_shape():
     net = lr.ShallowNet(num_inputs=1, num_hidden=3, num_outputs=1)
     with pytest.raises(ValueError, match=r"x: expected shape \(N, 1\), got \(5,\).*unsqueeze"):
         net(torch.zeros(5))
+
+
+@pytest.mark.parametrize(
+    "recipe, given",
+    [
+        (lr.HeteroscedasticGaussian(), 1),
+        (lr.Categorical(num_classes=3), 2),
+        (lr.Poisson(), 2),
+        (lr.Laplace(), 2),
+        (lr.VonMises(), 2),
+        (lr.GaussianMixture(2), 5),
+        (lr.Independent(lr.HeteroscedasticGaussian(), 2), 2),
+    ],
+    ids=[
+        "heteroscedastic",
+        "categorical",
+        "poisson",
+        "laplace",
+        "von_mises",
+        "mixture",
+        "independent",
+    ],
+)
+def test_wrong_number_of_output_columns(recipe, given):
+    with pytest.raises(
+        ValueError,
+        match=rf"outputs: expected shape \(N, {recipe.num_outputs}\).*got \(3, {given}\)",
+    ):
+        recipe.nll(torch.zeros(3, given), torch.zeros(3))
+
+
+def test_negative_count():
+    with pytest.raises(
+        ValueError, match="y: expected non-negative integer counts, got the negative"
+    ):
+        lr.Poisson().nll(torch.zeros(3, 1), torch.tensor([0.0, -1.0, 2.0]))
+
+
+def test_fractional_count():
+    with pytest.raises(
+        ValueError, match="y: expected non-negative integer counts, got the fractional value 2.5"
+    ):
+        lr.Poisson().nll(torch.zeros(3, 1), torch.tensor([0.0, 2.5, 2.0]))
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_non_finite_count(bad):
+    with pytest.raises(ValueError, match="y: expected finite values, got 1 NaN or infinite"):
+        lr.Poisson().nll(torch.zeros(2, 1), torch.tensor([1.0, bad]))
+
+
+def test_boolean_counts():
+    with pytest.raises(ValueError, match="y: expected non-negative integer counts, got dtype"):
+        lr.Poisson().nll(torch.zeros(2, 1), torch.tensor([True, False]))
+
+
+def test_count_column_would_broadcast():
+    with pytest.raises(ValueError, match=r"y: expected shape \(4,\).*got \(4, 1\).*squeeze"):
+        lr.Poisson().nll(torch.zeros(4, 1), torch.zeros(4, 1))
+
+
+@pytest.mark.parametrize(
+    "y_shape, shown", [((5,), "(5)"), ((5, 3), "(5, 3)")], ids=["one-column", "one-too-many"]
+)
+def test_independent_wrong_target_shape(y_shape, shown):
+    r = lr.Independent(lr.HeteroscedasticGaussian(), num_dims=2)
+    with pytest.raises(ValueError, match=r"y: expected shape \(5, 2\).*got " + re.escape(shown)):
+        r.nll(torch.zeros(5, 4), torch.zeros(y_shape))
+
+
+def test_independent_trailing_one_gets_a_hint():
+    r = lr.Independent(lr.Gaussian(sigma=1.0), num_dims=2)
+    with pytest.raises(ValueError, match=r"y: expected shape \(5, 2\).*got \(5, 2, 1\).*squeeze"):
+        r.nll(torch.zeros(5, 2), torch.zeros(5, 2, 1))
+
+
+def test_independent_checks_the_base_support():
+    r = lr.Independent(lr.Bernoulli(), num_dims=2)
+    with pytest.raises(ValueError, match="y: expected binary labels 0 or 1, got 2.0"):
+        r.nll(torch.zeros(2, 2), torch.tensor([[0.0, 1.0], [1.0, 2.0]]))
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, math.nan, math.inf, "wide"])
+def test_non_positive_laplace_scale(scale):
+    with pytest.raises(ValueError, match="scale: expected a positive"):
+        lr.Laplace(scale=scale)
+
+
+@pytest.mark.parametrize("kappa", [0.0, -2.0, math.nan, math.inf])
+def test_non_positive_concentration(kappa):
+    with pytest.raises(ValueError, match="concentration: expected a positive"):
+        lr.VonMises(concentration=kappa)
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.5, True])
+def test_bad_number_of_components(k):
+    with pytest.raises(ValueError, match="num_components: expected an integer >= 1"):
+        lr.GaussianMixture(num_components=k)
+
+
+def test_unknown_mixture_variance_link():
+    with pytest.raises(ValueError, match="link: expected one of .*got 'relu'"):
+        lr.GaussianMixture(2, link="relu")
+
+
+@pytest.mark.parametrize("d", [0, -2, 1.5, False])
+def test_bad_number_of_dimensions(d):
+    with pytest.raises(ValueError, match="num_dims: expected an integer >= 1"):
+        lr.Independent(lr.Gaussian(), num_dims=d)
+
+
+def test_independent_of_something_not_a_recipe():
+    with pytest.raises(ValueError, match="recipe: expected a Recipe instance, got str"):
+        lr.Independent("gaussian", num_dims=2)
+
+
+def test_independent_of_independent():
+    with pytest.raises(ValueError, match="recipe: expected a recipe with one target per example"):
+        lr.Independent(lr.Independent(lr.Gaussian(), 2), num_dims=2)
+
+
+def test_check_count_targets_accepts_integer_dtypes_and_returns_the_outputs_dtype():
+    outputs = torch.zeros(3, 2, dtype=torch.float64)
+    y = check_count_targets(torch.tensor([[0, 1], [2, 3], [4, 10_000]]), outputs, trailing=(2,))
+    assert y.dtype == torch.float64 and y.shape == (3, 2) and float(y[2, 1]) == 1e4
+
+
+def test_check_positive_integer():
+    assert check_positive_integer("num_dims", 3) == 3
+    with pytest.raises(ValueError, match="num_dims: expected an integer >= 1, got '3'"):
+        check_positive_integer("num_dims", "3")
+
+
+# --- Supports declared as data, and the validation switch ---------------------------------
+
+
+def test_a_positive_support_names_the_bad_value():
+    class Waiting(lr.Recipe):
+        support = torch.distributions.constraints.positive
+        parameters = (lr.Parameter("rate", lr.links.Exp(), raw="log_rate"),)
+
+        def distribution(self, outputs):
+            return torch.distributions.Exponential(self.params(outputs)["rate"])
+
+        def nll_terms(self, y, *, log_rate):
+            return torch.exp(log_rate) * y - log_rate
+
+        def predict(self, outputs):
+            return torch.zeros(len(outputs), dtype=outputs.dtype)
+
+    outputs = torch.zeros(3, 1)
+    torch.testing.assert_close(
+        Waiting().nll(outputs, torch.tensor([0.5, 1.0, 2.0])), torch.tensor(3.5)
+    )
+    with pytest.raises(ValueError, match="y: expected positive values, got -1.0"):
+        Waiting().nll(outputs, torch.tensor([0.5, -1.0, 2.0]))
+
+
+def test_any_other_support_is_checked_by_its_own_constraint():
+    class Proportion(lr.Recipe):
+        support = torch.distributions.constraints.unit_interval
+        parameters = (lr.Parameter("mean", lr.links.Identity()),)
+
+        def distribution(self, outputs):
+            return torch.distributions.Normal(outputs[:, 0], 1.0)
+
+        def nll_terms(self, y, *, mean):
+            return (y - mean) ** 2
+
+        def predict(self, outputs):
+            return outputs[:, 0]
+
+    with pytest.raises(ValueError, match=r"y: expected values in the support .*got 1.5"):
+        Proportion().nll(torch.zeros(2, 1), torch.tensor([0.5, 1.5]))
+
+
+def test_validate_false_skips_the_value_checks_only():
+    quiet = lr.Bernoulli(validate=False)
+    # a label outside the support and a NaN output pass unchecked ...
+    quiet.nll(torch.tensor([[0.0], [math.nan]]), torch.tensor([0.0, 2.0]))
+    # ... but shapes are still checked: nothing broadcasts silently
+    with pytest.raises(ValueError, match=r"y: expected shape \(2,\).*got \(2, 1\)"):
+        quiet.nll(torch.zeros(2, 1), torch.zeros(2, 1))
+    with pytest.raises(ValueError, match=r"outputs: expected shape \(N, 1\)"):
+        quiet.nll(torch.zeros(2, 2), torch.zeros(2))
+
+
+def test_fit_checks_x_and_y_once_before_training():
+    x, y = lr.data.binary_1d(num_points=6)
+    net = lr.ShallowNet(1, 2, 1)
+    before = [p.detach().clone() for p in net.parameters()]
+    with pytest.raises(ValueError, match="y: expected binary labels 0 or 1, got 2.0"):
+        lr.fit(net, lr.Bernoulli(), x, torch.cat([y[:-1], torch.tensor([2.0])]), steps=3)
+    with pytest.raises(ValueError, match="x: expected finite values, got 1 NaN"):
+        lr.fit(net, lr.Bernoulli(), torch.cat([x[:-1], torch.tensor([[math.nan]])]), y, steps=3)
+    # rejected before the seed re-initialised the network
+    assert all(torch.equal(a, b) for a, b in zip(before, net.parameters(), strict=True))
+
+
+def test_fit_trains_without_rechecking(monkeypatch):
+    x, y = lr.data.binary_1d(num_points=6)
+    calls = []
+    original = lr.validation.check_binary_targets
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("values", args[3] if len(args) > 3 else True))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(lr.validation, "check_binary_targets", counting)
+    lr.fit(lr.ShallowNet(1, 2, 1), lr.Bernoulli(), x, y, steps=5)
+    assert calls.count(True) == 1 and len(calls) == 6  # one full check, then shapes only

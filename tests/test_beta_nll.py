@@ -8,7 +8,7 @@ import torch
 import lossrecipe as lr
 from lossrecipe.beta_nll import beta_nll, fit_beta_nll
 
-from .conftest import tol
+from .conftest import grad_of, tol
 
 N = 32
 LINKS = ["softplus", "square", "exp"]
@@ -30,20 +30,13 @@ def _variance(link, raw):
     }[link]
 
 
-def _grad(fn, outputs):
-    outputs = outputs.detach().clone().requires_grad_(True)
-    value = fn(outputs)
-    (grad,) = torch.autograd.grad(value.sum(), outputs)
-    return value.detach(), grad
-
-
 @pytest.mark.parametrize("link", LINKS)
 @pytest.mark.parametrize("reduction", ["sum", "mean", "none"])
 def test_beta_zero_is_the_plain_nll(dtype, link, reduction):
     outputs, y = _batch(dtype)
     r = lr.HeteroscedasticGaussian(link=link)
-    ours, ours_grad = _grad(lambda o: beta_nll(r, o, y, beta=0.0, reduction=reduction), outputs)
-    ref, ref_grad = _grad(lambda o: r.nll(o, y, reduction=reduction), outputs)
+    ours, ours_grad = grad_of(lambda o: beta_nll(r, o, y, beta=0.0, reduction=reduction), outputs)
+    ref, ref_grad = grad_of(lambda o: r.nll(o, y, reduction=reduction), outputs)
     torch.testing.assert_close(ours, ref, **tol(dtype))
     torch.testing.assert_close(ours_grad, ref_grad, **tol(dtype))
 
@@ -69,8 +62,8 @@ def test_value_is_the_normal_nll_times_the_variance_to_the_beta(dtype, link, bet
 def test_gradients_are_the_nll_gradients_times_the_detached_weight(dtype, link, beta):
     outputs, y = _batch(dtype)
     r = lr.HeteroscedasticGaussian(link=link)
-    _, ours = _grad(lambda o: beta_nll(r, o, y, beta=beta, reduction="none"), outputs)
-    _, nll_grad = _grad(lambda o: r.nll(o, y, reduction="none"), outputs)
+    _, ours = grad_of(lambda o: beta_nll(r, o, y, beta=beta, reduction="none"), outputs)
+    _, nll_grad = grad_of(lambda o: r.nll(o, y, reduction="none"), outputs)
     variance = _variance(link, outputs[:, 1])
     weight = (variance**beta).unsqueeze(1)
     # Both columns: the weight is a constant, so it only scales the NLL's gradient.
@@ -85,8 +78,8 @@ def test_the_weight_is_detached():
     # beta * sigma^(2 beta) / sigma^2 * dsigma^2/dz * nll.
     outputs, y = _batch(torch.float64)
     r = lr.HeteroscedasticGaussian(link="exp")
-    _, ours = _grad(lambda o: beta_nll(r, o, y, beta=0.5, reduction="sum"), outputs)
-    _, undetached = _grad(
+    _, ours = grad_of(lambda o: beta_nll(r, o, y, beta=0.5, reduction="sum"), outputs)
+    _, undetached = grad_of(
         lambda o: (torch.exp(o[:, 1]) ** 0.5 * r.nll(o, y, reduction="none")).sum(), outputs
     )
     torch.testing.assert_close(ours[:, 0], undetached[:, 0])
@@ -96,7 +89,7 @@ def test_the_weight_is_detached():
 def test_beta_one_gives_the_mean_the_least_squares_gradient():
     outputs, y = _batch(torch.float64)
     r = lr.HeteroscedasticGaussian()
-    _, grad = _grad(lambda o: beta_nll(r, o, y, beta=1.0, reduction="sum"), outputs)
+    _, grad = grad_of(lambda o: beta_nll(r, o, y, beta=1.0, reduction="sum"), outputs)
     torch.testing.assert_close(grad[:, 0], outputs[:, 0] - y)
 
 
@@ -104,8 +97,10 @@ def test_beta_one_gives_the_mean_the_least_squares_gradient():
 def test_fixed_sigma_scales_the_nll_by_a_constant(dtype, beta):
     outputs, y = _batch(dtype)
     r = lr.Gaussian(sigma=0.3)
-    ours, ours_grad = _grad(lambda o: beta_nll(r, o, y, beta=beta, reduction="sum"), outputs[:, :1])
-    ref, ref_grad = _grad(lambda o: 0.09**beta * r.nll(o, y, reduction="sum"), outputs[:, :1])
+    ours, ours_grad = grad_of(
+        lambda o: beta_nll(r, o, y, beta=beta, reduction="sum"), outputs[:, :1]
+    )
+    ref, ref_grad = grad_of(lambda o: 0.09**beta * r.nll(o, y, reduction="sum"), outputs[:, :1])
     torch.testing.assert_close(ours, ref, **tol(dtype))
     torch.testing.assert_close(ours_grad, ref_grad, **tol(dtype))
 

@@ -1,11 +1,8 @@
-import matplotlib
+import matplotlib.pyplot
+import pytest
+import torch
 
-matplotlib.use("Agg")
-
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-import lossrecipe as lr  # noqa: E402
+import lossrecipe as lr
 
 
 @pytest.fixture

@@ -1,13 +1,10 @@
 """Tests for the class-probability figure (chapters 06 and 07)."""
 
-import matplotlib
+import matplotlib.pyplot
+import pytest
+import torch
 
-matplotlib.use("Agg")
-
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-import lossrecipe as lr  # noqa: E402
+import lossrecipe as lr
 
 
 def _curves(ax):

@@ -2,15 +2,12 @@
 
 import math
 
-import matplotlib
+import matplotlib.pyplot
+import numpy as np
+import pytest
+import torch
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-import lossrecipe as lr  # noqa: E402
+import lossrecipe as lr
 
 
 def _constant_model(values):

@@ -2,14 +2,11 @@
 
 import math
 
-import matplotlib
+import matplotlib.pyplot
+import pytest
+import torch
 
-matplotlib.use("Agg")
-
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-import lossrecipe as lr  # noqa: E402
+import lossrecipe as lr
 
 
 def test_plot_density_draws_the_normal_formula_and_shades_one_sd():

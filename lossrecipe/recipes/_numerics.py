@@ -52,15 +52,18 @@ class _FlippedSoftplus(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, logit: Tensor, y: Tensor) -> Tensor:
         flipped = torch.addcmul(logit, y, logit, value=-2.0)  # (1 - 2y) z, in one pass
-        ctx.save_for_backward(flipped, y)
+        ctx.save_for_backward(logit, y, flipped)
         return F.softplus(flipped, threshold=SOFTPLUS_THRESHOLD)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        flipped, y = ctx.saved_tensors
-        slope = torch.ops.aten.softplus_backward(grad, flipped, 1.0, SOFTPLUS_THRESHOLD)
-        if torch.is_grad_enabled():  # create_graph=True: keep the graph intact
+        logit, y, flipped = ctx.saved_tensors
+        if torch.is_grad_enabled():
+            # create_graph=True: rebuild (1 - 2y) z from the input, so the graph reaches it
+            flipped = torch.addcmul(logit, y, logit, value=-2.0)
+            slope = torch.ops.aten.softplus_backward(grad, flipped, 1.0, SOFTPLUS_THRESHOLD)
             return torch.addcmul(slope, slope, y, value=-2.0), None
+        slope = torch.ops.aten.softplus_backward(grad, flipped, 1.0, SOFTPLUS_THRESHOLD)
         # slope - 2 y slope is slope for y = 0 and exactly -slope for y = 1.
         return slope.addcmul_(slope, y, value=-2.0), None
 

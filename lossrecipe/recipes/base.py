@@ -168,6 +168,7 @@ class Recipe(ABC):
 
         A recipe writes it with one keyword-only argument per raw block, named as
         its :class:`Parameter`'s ``raw``: ``def nll_terms(self, y, *, logit)``.
+        (``*args, **raw`` here is how a type checker lets each recipe name its own.)
         """
 
     @abstractmethod

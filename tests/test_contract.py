@@ -1,0 +1,268 @@
+"""The contract every recipe keeps, checked for every recipe in ``REGISTRY``.
+
+To test a new recipe, add one instance to ``REGISTRY`` (one line; add more than one
+when its settings change the layout or the link).  Each check below then runs on it,
+in float32 and float64:
+
+- ``nll`` equals ``-distribution(outputs).log_prob(y)`` in value and gradient, for
+  targets drawn from that distribution;
+- the three reductions sum, average and keep the per-example terms;
+- ``predict`` is the mode: no point of a dense grid (or of the enumerated support,
+  for discrete targets) is more probable;
+- value and gradient stay finite at extreme raw outputs (``+-1e4``);
+- ``repr`` rebuilds an equal recipe;
+- the layout: widths add up to ``num_outputs``, ``raw`` and ``params`` return one block
+  per parameter, and ``nll_terms`` takes each raw block by its name;
+- ``validate=False`` changes no value.
+
+The per-domain files (``test_real.py``, ``test_classes.py``, ...) keep only what is
+particular to one recipe: agreement with PyTorch's fused losses, closed forms,
+the hard cases of its own numerics.
+"""
+
+import inspect
+import math
+
+import pytest
+import torch
+from torch.distributions import constraints
+
+import lossrecipe as lr
+
+from .conftest import grad_of, reduce
+
+REGISTRY = [
+    lr.Gaussian(sigma=0.7),
+    lr.HeteroscedasticGaussian(link="softplus"),
+    lr.HeteroscedasticGaussian(link="exp"),
+    lr.HeteroscedasticGaussian(link="square"),
+    lr.Bernoulli(),
+    lr.Categorical(num_classes=1),
+    lr.Categorical(num_classes=4),
+    lr.Poisson(),
+    lr.Laplace(scale=0.5),
+    lr.VonMises(concentration=3.0),
+    lr.GaussianMixture(num_components=1),
+    lr.GaussianMixture(num_components=3, link="exp"),
+    lr.Independent(lr.HeteroscedasticGaussian(), num_dims=2),
+    lr.Independent(lr.Bernoulli(), num_dims=3),
+    lr.Independent(lr.Categorical(3), num_dims=2),
+    lr.Independent(lr.Poisson(), num_dims=2),
+    lr.Independent(lr.GaussianMixture(2), num_dims=2),
+]
+
+N = 48
+# torch's von Mises log-normaliser is a polynomial approximation (error ~5e-7).
+APPROXIMATE_REFERENCE = {lr.VonMises: 1e-6}
+
+recipes = pytest.mark.parametrize("recipe", REGISTRY, ids=repr)
+
+
+def _base(recipe):
+    return recipe.recipe if isinstance(recipe, lr.Independent) else recipe
+
+
+def _batch(recipe, dtype, seed=0):
+    """Raw outputs ``(N, num_outputs)`` and targets drawn from the predicted distribution."""
+    g = torch.Generator().manual_seed(seed)
+    outputs = torch.randn(N, recipe.num_outputs, generator=g, dtype=torch.float64)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        y = recipe.distribution(outputs).sample()
+    y = y if y.dtype == torch.long else y.to(dtype)
+    return outputs.to(dtype), y
+
+
+def _tolerance(recipe, dtype, magnitude):
+    rtol = 1e-5 if dtype == torch.float32 else 1e-11
+    rtol = max(rtol, APPROXIMATE_REFERENCE.get(type(_base(recipe)), 0.0))
+    return dict(rtol=rtol, atol=rtol * max(1.0, magnitude))
+
+
+@recipes
+def test_nll_is_minus_the_log_prob_of_the_distribution(recipe, dtype):
+    outputs, y = _batch(recipe, dtype)
+    ours, ours_grad = grad_of(lambda o: recipe.nll(o, y, reduction="none"), outputs)
+    ref, ref_grad = grad_of(lambda o: -recipe.distribution(o).log_prob(y), outputs)
+    assert ours.shape == (N,) and recipe.distribution(outputs).batch_shape == (N,)
+    torch.testing.assert_close(ours, ref, **_tolerance(recipe, dtype, float(ref.abs().max())))
+    scale = float(ref_grad.abs().max())
+    torch.testing.assert_close(ours_grad, ref_grad, **_tolerance(recipe, dtype, scale))
+
+
+@recipes
+@pytest.mark.parametrize("reduction", ["sum", "mean", "none"])
+def test_reductions(recipe, dtype, reduction):
+    outputs, y = _batch(recipe, dtype, seed=1)
+    ours, ours_grad = grad_of(lambda o: recipe.nll(o, y, reduction=reduction), outputs)
+    ref, ref_grad = grad_of(
+        lambda o: reduce(-recipe.distribution(o).log_prob(y), reduction), outputs
+    )
+    assert ours.shape == ((N,) if reduction == "none" else ())
+    scale = float(ref.abs().max())
+    torch.testing.assert_close(ours, ref, **_tolerance(recipe, dtype, scale))
+    scale = float(ref_grad.abs().max())
+    torch.testing.assert_close(ours_grad, ref_grad, **_tolerance(recipe, dtype, scale))
+
+
+def _candidates(support, dtype, center):
+    """Every value of a discrete support (up to 300 for counts), or a dense grid of reals."""
+    while isinstance(support, constraints.independent):
+        support = support.base_constraint
+    if support is constraints.boolean:
+        return torch.tensor([0.0, 1.0], dtype=dtype)
+    if isinstance(support, constraints.integer_interval):
+        return torch.arange(int(support.lower_bound), int(support.upper_bound) + 1)
+    if support is constraints.nonnegative_integer:
+        return torch.arange(0.0, 300.0, dtype=dtype)
+    # real: 30001 points 1e-3 apart around the predicted modes
+    return center + torch.linspace(-15.0, 15.0, 30001, dtype=dtype)
+
+
+@recipes
+def test_predict_is_the_mode(recipe, dtype):
+    outputs, _ = _batch(recipe, dtype, seed=2)
+    mode = recipe.predict(outputs)
+    dist = recipe.distribution(outputs)
+    if isinstance(dist, torch.distributions.Independent):
+        dist = dist.base_dist  # independent dimensions: each marginal mode, (N, D)
+    assert mode.shape == dist.batch_shape
+    grid = _candidates(recipe.support, dtype, float(mode.float().mean().round()))
+    points = grid.reshape(-1, *[1] * mode.dim()).expand(-1, *mode.shape)
+    best = dist.log_prob(points).amax(dim=0)
+    at_mode = dist.log_prob(mode)
+    slack = (1e-4 if dtype == torch.float32 else 1e-9) * (1.0 + best.abs())
+    assert bool((at_mode >= best - slack).all()), float((best - at_mode).max())
+
+
+def _extreme_outputs(recipe, dtype):
+    """Every raw output at +-1e4, alternating by row; positive-link columns at +-30.
+
+    A scale or rate at ``h[+-1e4]`` is not representable (``exp[1e4]`` overflows and
+    ``softplus[-1e4]`` is 0), so the negative log-likelihood itself is infinite there;
+    +-30 is as far as a float32 scale can go without that.
+    """
+    base = _base(recipe)
+    reach = [
+        30.0 if isinstance(p.link, lr.links.PositiveLink) else 1e4
+        for p in base.parameters
+        for _ in range(p.width)
+    ]
+    reach = torch.tensor(reach * (recipe.num_outputs // len(reach)), dtype=dtype)
+    sign = torch.where(torch.arange(N) % 2 == 0, 1.0, -1.0).to(dtype).unsqueeze(1)
+    return sign * reach
+
+
+@recipes
+def test_finite_at_extreme_raw_outputs(recipe, dtype):
+    _, y = _batch(recipe, dtype, seed=3)
+    outputs = _extreme_outputs(recipe, dtype)
+    value, grad = grad_of(lambda o: recipe.nll(o, y, reduction="none"), outputs)
+    assert bool(torch.isfinite(value).all()) and bool(torch.isfinite(grad).all())
+    assert bool(torch.isfinite(recipe.predict(outputs).double()).all())
+
+
+@recipes
+def test_repr_rebuilds_an_equal_recipe(recipe):
+    text = repr(recipe)
+    assert text.startswith(type(recipe).__name__ + "(")
+    rebuilt = eval(text, vars(lr))  # noqa: S307 - our own repr, evaluated in the test
+    assert type(rebuilt) is type(recipe) and repr(rebuilt) == text
+    assert repr(lr.Bernoulli(validate=False)) == "Bernoulli(validate=False)"
+
+
+@recipes
+def test_layout_names_and_widths(recipe):
+    base = _base(recipe)
+    widths = [width for _, width in recipe.layout]
+    names = [name for name, _ in recipe.layout]
+    assert sum(widths) == recipe.num_outputs and len(set(names)) == len(names)
+    outputs, _ = _batch(recipe, torch.float64, seed=4)
+    raw = recipe.raw(outputs)
+    assert list(raw) == [p.raw for p in base.parameters]
+    theta = recipe.params(outputs)
+    assert list(theta) == [p.name for p in base.parameters] + list(base.fixed)
+    batch = (N,) if recipe is base else (N, recipe.num_dims)
+    for p in base.parameters:
+        trailing = () if p.size is None else (p.size,)
+        assert raw[p.raw].shape == (*batch, *trailing) == theta[p.name].shape
+        assert bool(p.link.codomain.check(theta[p.name]).all())
+    if recipe is base:
+        # the blocks, in layout order, are the columns of the outputs
+        columns = [raw[p.raw].reshape(N, p.width) for p in base.parameters]
+        assert torch.equal(torch.cat(columns, dim=1), outputs)
+        keywords = [
+            name
+            for name, arg in inspect.signature(recipe.nll_terms).parameters.items()
+            if arg.kind is inspect.Parameter.KEYWORD_ONLY
+        ]
+        assert keywords == [p.raw for p in base.parameters]
+
+
+@recipes
+def test_validate_false_changes_no_value(recipe, dtype):
+    outputs, y = _batch(recipe, dtype, seed=5)
+    quiet = recipe.with_validation(False)
+    assert not quiet.validate and recipe.validate
+    torch.testing.assert_close(quiet.nll(outputs, y), recipe.nll(outputs, y), rtol=0, atol=0)
+    assert torch.equal(quiet.predict(outputs), recipe.predict(outputs))
+
+
+def test_every_recipe_class_is_in_the_registry():
+    classes = {type(r) for r in REGISTRY} | {type(_base(r)) for r in REGISTRY}
+    exported = {
+        obj
+        for obj in vars(lr).values()
+        if inspect.isclass(obj) and issubclass(obj, lr.Recipe) and obj is not lr.Recipe
+    }
+    assert exported <= classes, sorted(c.__name__ for c in exported - classes)
+
+
+def test_the_extreme_scale_reach_is_where_float32_still_represents_the_nll():
+    # softplus[-30] ~ 9e-14 and exp[30] ~ 1e13: a squared error of (2e4)^2 over them fits.
+    assert math.isfinite(float(torch.tensor(4e8, dtype=torch.float32) / 9e-14))
+
+
+@pytest.mark.parametrize(
+    "recipe, expected",
+    [
+        (lr.Gaussian(sigma=0.2), 1),
+        (lr.HeteroscedasticGaussian(), 2),
+        (lr.Bernoulli(), 1),
+        (lr.Categorical(num_classes=3), 3),
+        (lr.Poisson(), 1),
+        (lr.Laplace(scale=0.3), 1),
+        (lr.VonMises(concentration=2.0), 1),
+        (lr.GaussianMixture(num_components=4), 12),
+        (lr.Independent(lr.HeteroscedasticGaussian(), num_dims=2), 4),
+        (lr.Independent(lr.GaussianMixture(2), num_dims=3), 18),
+    ],
+    ids=repr,
+)
+def test_num_outputs(recipe, expected):
+    assert recipe.num_outputs == expected
+
+
+def test_reprs_name_the_settings():
+    assert repr(lr.Gaussian(sigma=0.2)) == "Gaussian(sigma=0.2)"
+    assert repr(lr.HeteroscedasticGaussian("exp")) == "HeteroscedasticGaussian(link='exp')"
+    assert repr(lr.Bernoulli()) == "Bernoulli()"
+    assert repr(lr.Categorical(4)) == "Categorical(num_classes=4)"
+    assert repr(lr.Poisson()) == "Poisson()"
+    assert repr(lr.Laplace(scale=0.5)) == "Laplace(scale=0.5)"
+    assert repr(lr.VonMises(concentration=4)) == "VonMises(concentration=4.0)"
+    assert repr(lr.GaussianMixture(3, "exp")) == "GaussianMixture(num_components=3, link='exp')"
+    assert (
+        repr(lr.Independent(lr.HeteroscedasticGaussian(), 2))
+        == "Independent(HeteroscedasticGaussian(link='softplus'), num_dims=2)"
+    )
+
+
+def test_recipe_names_are_exported_from_the_package_and_the_recipes_module():
+    from lossrecipe import recipes
+
+    names = ["Gaussian", "HeteroscedasticGaussian", "Bernoulli", "Categorical", "Poisson"]
+    names += ["Laplace", "VonMises", "GaussianMixture", "Independent"]
+    for name in names:
+        assert name in lr.__all__ and issubclass(getattr(lr, name), lr.Recipe)
+        assert getattr(recipes, name) is getattr(lr, name)
