@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -83,7 +84,7 @@ def reset_parameters(model: nn.Module, x: Tensor | None = None) -> None:
             if callable(reset):
                 reset()
         if x is not None and isinstance(model, _Network):
-            place_kinks_on_data(model.layers[0], x)
+            place_kinks_on_data(cast(nn.Linear, model.layers[0]), x)
 
 
 def place_kinks_on_data(layer: nn.Linear, x: Tensor) -> None:
