@@ -68,11 +68,11 @@ def trained(seed: int) -> dict[str, float]:
     }
 
 
-def test_training_loss_is_as_low_as_the_truths(claim):
+def test_training_loss_is_below_the_truths(claim):
     claim(
-        "the trained network's loss on its own training data is as low as the true "
-        "rates' (0.60 vs 0.61 printed): within 0.005 of it, or lower",
-        lambda seed: trained(seed)["train"] <= trained(seed)["train_truth"] + 0.005,
+        "on its own training data the trained network scores a little better than the "
+        "true rates (0.60 vs 0.61 printed)",
+        lambda seed: trained(seed)["train"] < trained(seed)["train_truth"],
     )
 
 
@@ -86,7 +86,7 @@ def test_held_out_loss_exceeds_the_truths_by_about_a_hundredth(claim):
 
 def test_predicted_mean_wait_within_15_percent_on_average(claim):
     claim(
-        "the predicted mean wait 1/lambda[x] is off by about a tenth of the true one, "
+        "the predicted mean wait 1/lambda[x] is off by about 12% of the true one, "
         "averaged over the inputs (less than 15%)",
         lambda seed: trained(seed)["relative_error"] < 0.15,
     )
