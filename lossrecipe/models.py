@@ -68,15 +68,15 @@ class MLP(_Network):
 
 
 def reset_parameters(model: nn.Module, x: Tensor | None = None) -> None:
-    """Re-draw every layer's parameters; with inputs ``x``, put the first ReLU kinks on data.
+    """Re-draw every layer's parameters; with inputs ``x``, put the first kinks in the data.
 
     Every layer first gets PyTorch's default initialisation.  Then, if ``x`` (shape
-    ``(N, D)``) is given and ``model`` is a :class:`ShallowNet` or :class:`MLP`, each
-    unit ``d`` of the first hidden layer gets the bias ``theta_d0 = -theta_d . x_j`` for a
-    training input ``x_j`` drawn at random, so its kink (the hyperplane where
-    ``theta_d0 + theta_d . x = 0``) passes through a data point.  With PyTorch's default
-    biases most kinks of a small network can fall outside the data, where the units are
-    always on or always off, and the network starts, and often stays, a straight line.
+    ``(N, D)``) is given and ``model`` is a :class:`ShallowNet` or :class:`MLP`, each unit
+    of the first hidden layer gets its kink (the hyperplane where
+    ``theta_d0 + theta_d . x = 0``) between two neighbouring training inputs
+    (:func:`place_kinks_between_inputs`).  With PyTorch's default biases most kinks of a
+    small network can fall outside the data, where the units are always on or always
+    off, and the network starts, and often stays, a straight line.
     """
     with torch.no_grad():
         for module in model.modules():
@@ -84,18 +84,31 @@ def reset_parameters(model: nn.Module, x: Tensor | None = None) -> None:
             if callable(reset):
                 reset()
         if x is not None and isinstance(model, _Network):
-            place_kinks_on_data(cast(nn.Linear, model.layers[0]), x)
+            place_kinks_between_inputs(cast(nn.Linear, model.layers[0]), x)
 
 
-def place_kinks_on_data(layer: nn.Linear, x: Tensor) -> None:
-    """Set ``layer.bias[d] = -layer.weight[d] . x_j`` for a random row ``x_j`` of ``x``.
+def place_kinks_between_inputs(layer: nn.Linear, x: Tensor) -> None:
+    """Put each unit's kink midway between two neighbouring inputs, along its direction.
 
-    Uses the global torch generator, so a seeded caller gets the same kinks every time.
+    For unit ``d`` with weights ``theta_d``, the projections ``s_i = theta_d . x_i`` are
+    sorted; a pair of neighbours ``s_(i) < s_(i+1)`` is drawn at random (the global torch
+    generator, so a seeded caller gets the same kinks) and the bias becomes
+    ``theta_d0 = -(s_(i) + s_(i+1)) / 2``.  The kink is then as far from the two inputs as
+    it can be: it never sits *on* a training input, where the ReLU's gradient (0 or 1)
+    would hang on the last bit of a rounding, and so on the processor's kernels.
+    Units whose projections are all equal keep their bias.
     """
     if not isinstance(x, Tensor) or x.dim() != 2 or x.shape[1] != layer.in_features:
         shape = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
         raise ValueError(f"x: expected shape (N, {layer.in_features}), got {shape}")
     with torch.no_grad():
-        rows = torch.randint(0, x.shape[0], (layer.out_features,))
-        anchors = x[rows].to(layer.weight.dtype)
-        layer.bias.copy_(-(layer.weight * anchors).sum(dim=1))
+        projections = (x.to(layer.weight.dtype) @ layer.weight.T).sort(dim=0).values
+        midpoints = (projections[1:] + projections[:-1]) / 2  # (N - 1, units)
+        distinct = projections[1:] > projections[:-1]
+        if midpoints.shape[0] == 0:
+            return
+        draws = torch.rand(midpoints.shape, dtype=midpoints.dtype) * distinct
+        choice = draws.argmax(dim=0)  # a random distinct pair per unit
+        usable = distinct.any(dim=0)
+        kinks = midpoints.gather(0, choice.unsqueeze(0)).squeeze(0)
+        layer.bias.copy_(torch.where(usable, -kinks, layer.bias))

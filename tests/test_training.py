@@ -108,14 +108,31 @@ def net_output_at_init(recipe, x, seed):
         return net(x)
 
 
-def test_fit_puts_every_first_layer_kink_on_a_training_input():
+def test_fit_puts_every_first_layer_kink_midway_between_neighbouring_inputs():
     x, y = lr.data.regression_1d(num_points=25, seed=3, dtype=torch.float64)
     net = lr.ShallowNet(1, 12, 1).double()
-    lr.fit(net, lr.Gaussian(0.2), x, y, steps=1, lr=1e-12, seed=5)
+    torch.manual_seed(5)
+    lr.models.reset_parameters(net, x)
     first = net.layers[0]
-    kinks = -first.bias / first.weight[:, 0]  # where theta_d0 + theta_d1 x = 0
-    gaps = (kinks.detach().unsqueeze(1) - x[:, 0]).abs().min(dim=1).values
-    assert float(gaps.max()) < 1e-9
+    kinks = (-first.bias / first.weight[:, 0]).detach()  # theta_d0 + theta_d1 x = 0
+    inputs = x[:, 0].sort().values
+    midpoints = (inputs[1:] + inputs[:-1]) / 2
+    gaps = (kinks.unsqueeze(1) - midpoints).abs().min(dim=1).values
+    assert float(gaps.max()) < 1e-12
+    assert len(set(kinks.tolist())) > 6  # spread over the data, not all at one place
+
+
+def test_kinks_stay_off_the_training_inputs_in_several_dimensions():
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(40, 3, generator=g, dtype=torch.float64)
+    net = lr.MLP(num_inputs=3, hidden=(16,), num_outputs=1).double()
+    torch.manual_seed(1)
+    lr.models.reset_parameters(net, x)
+    with torch.no_grad():
+        pre_activation = net.layers[0](x)  # (N, units)
+    assert float(pre_activation.abs().min()) > 1e-6
+    active = (pre_activation > 0).sum(dim=0)
+    assert bool(((active > 0) & (active < len(x))).all())  # every unit switches in the data
 
 
 def test_reset_parameters_checks_the_inputs_shape():
