@@ -10,7 +10,9 @@ from .beta_nll import beta_nll, fit_beta_nll
 from .models import MLP, ShallowNet
 from .recipes import (
     Bernoulli,
+    Beta,
     Categorical,
+    Gamma,
     Gaussian,
     GaussianMixture,
     HeteroscedasticGaussian,
@@ -19,13 +21,16 @@ from .recipes import (
     Parameter,
     Poisson,
     Recipe,
+    StudentT,
     VonMises,
 )
 from .training import fit
 
 __all__ = [
     "Bernoulli",
+    "Beta",
     "Categorical",
+    "Gamma",
     "Gaussian",
     "GaussianMixture",
     "HeteroscedasticGaussian",
@@ -36,6 +41,7 @@ __all__ = [
     "Poisson",
     "Recipe",
     "ShallowNet",
+    "StudentT",
     "VonMises",
     "beta_nll",
     "data",
