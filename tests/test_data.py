@@ -19,6 +19,8 @@ GENERATOR_SHAPES = {
     "directions_1d": (lr.data.directions_1d, ()),
     "bimodal_1d": (lr.data.bimodal_1d, ()),
     "height_weight": (lr.data.height_weight, (2,)),
+    "waiting_times_1d": (lr.data.waiting_times_1d, ()),
+    "proportions_1d": (lr.data.proportions_1d, ()),
 }
 
 
@@ -192,3 +194,25 @@ def test_the_true_mean_direction_is_wrapped_into_minus_pi_pi():
 def test_class_probabilities_are_a_distribution():
     p = lr.data.class_probabilities(torch.linspace(0, 2, 11), num_classes=3)
     torch.testing.assert_close(p.sum(dim=1), torch.ones(11))
+
+
+def test_waiting_times_are_positive_gamma_draws():
+    x, y = lr.data.waiting_times_1d(num_points=20000, seed=0, dtype=torch.float64)
+    assert bool((y > 0).all())
+    ratio = y / lr.data.mean_waiting_time(x[:, 0])  # Gamma(2, rate 2): mean 1, variance 1/2
+    assert abs(float(ratio.mean()) - 1.0) < 0.02
+    assert abs(float(ratio.var()) - 1.0 / lr.data.WAITING_SHAPE) < 0.02
+    # the shape: Pr(ratio < 0.5) = 1 - 2 e^-1 for a Gamma(2, 2)
+    assert abs(float((ratio < 0.5).double().mean()) - (1 - 2 * math.exp(-1))) < 0.01
+    lr.Gamma().nll(torch.zeros(len(y), 2), y)  # a valid target for the recipe
+
+
+def test_proportions_are_beta_draws_inside_the_open_interval():
+    x, y = lr.data.proportions_1d(num_points=20000, seed=0, dtype=torch.float64)
+    assert bool(((y > 0) & (y < 1)).all())
+    m = lr.data.mean_proportion(x[:, 0])
+    kappa = lr.data.PROPORTION_CONCENTRATION
+    assert abs(float((y - m).mean())) < 0.003
+    # Var[y] = m (1 - m) / (kappa + 1) for a Beta with mean m and concentration kappa
+    assert abs(float(((y - m) ** 2 / (m * (1 - m))).mean()) - 1 / (kappa + 1)) < 0.003
+    lr.Beta().nll(torch.zeros(len(y), 2), y)  # a valid target for the recipe
