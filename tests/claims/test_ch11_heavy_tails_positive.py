@@ -8,7 +8,9 @@ import torch
 
 import lossrecipe as lr
 
-STEPS, LR = 200, 0.05
+# the chapter's settings: the robust fits, then the Gamma, log-normal and Beta fits
+ROBUST_FIT = dict(steps=200, lr=0.05)
+OTHER_FIT = dict(steps=120, lr=0.08)
 GRID = torch.linspace(0.0, 2.0, 101, dtype=torch.float64).unsqueeze(1)
 ROBUST = {
     "Gaussian": lr.Gaussian(sigma=0.1),
@@ -20,7 +22,8 @@ ROBUST = {
 
 def _train(recipe, x, y, hidden, seed):
     net = lr.ShallowNet(num_inputs=1, num_hidden=hidden, num_outputs=recipe.num_outputs)
-    lr.fit(net, recipe, x, y, steps=STEPS, lr=LR, seed=seed)
+    settings = ROBUST_FIT if hidden == 3 else OTHER_FIT
+    lr.fit(net, recipe, x, y, seed=seed, **settings)
     return net
 
 
