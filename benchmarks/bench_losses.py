@@ -2,7 +2,8 @@
 ``torch.distributions`` path, with input validation on.
 
 Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench_losses.py``).  One thread,
-N = 10^6 examples, float32; each figure is the median of several repeats after warm-up.
+N = 10^6 examples, float32; each figure is the median of several repeats after warm-up,
+the three losses of a row taking turns in every repeat.
 """
 
 from __future__ import annotations
@@ -20,16 +21,27 @@ import lossrecipe as lr
 Loss = Callable[[torch.Tensor], torch.Tensor]
 
 
-def _time(fn: Loss, outputs: torch.Tensor, repeats: int) -> float:
-    def once() -> float:
+def _time(fns: list[Loss], outputs: torch.Tensor, repeats: int) -> list[float]:
+    """The median time of each loss, the losses taking turns in every repeat.
+
+    Interleaving gives each loss the same share of whatever else the machine is
+    doing, so the ratios stay meaningful on a shared machine.
+    """
+
+    def once(fn: Loss) -> float:
         leaf = outputs.detach().requires_grad_(True)
         start = time.perf_counter()
         fn(leaf).backward()
         return time.perf_counter() - start
 
-    for _ in range(2):
-        once()
-    return statistics.median(once() for _ in range(repeats))
+    for fn in fns:
+        once(fn)
+        once(fn)
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            times[i].append(once(fn))
+    return [statistics.median(t) for t in times]
 
 
 def _softplus(column: torch.Tensor) -> torch.Tensor:
@@ -103,7 +115,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for name, outputs, ours, fused, dist in cases(args.n, args.classes):
-        t_ours, t_fused, t_dist = (_time(fn, outputs, args.repeats) for fn in (ours, fused, dist))
+        t_ours, t_fused, t_dist = _time([ours, fused, dist], outputs, args.repeats)
         print(
             f"{name:26s} {1e3 * t_ours:8.2f} {1e3 * t_fused:9.2f} {1e3 * t_dist:8.2f} "
             f"{t_ours / t_fused:11.2f} {t_ours / t_dist:10.2f}"
