@@ -10,7 +10,9 @@ from .beta_nll import beta_nll, fit_beta_nll
 from .models import MLP, ShallowNet
 from .recipes import (
     Bernoulli,
+    Beta,
     Categorical,
+    Gamma,
     Gaussian,
     GaussianMixture,
     HeteroscedasticGaussian,
@@ -24,13 +26,16 @@ from .recipes import (
     Poisson,
     Quantile,
     Recipe,
+    StudentT,
     VonMises,
 )
 from .training import fit
 
 __all__ = [
     "Bernoulli",
+    "Beta",
     "Categorical",
+    "Gamma",
     "Gaussian",
     "GaussianMixture",
     "HeteroscedasticGaussian",
@@ -46,6 +51,7 @@ __all__ = [
     "Quantile",
     "Recipe",
     "ShallowNet",
+    "StudentT",
     "VonMises",
     "beta_nll",
     "data",

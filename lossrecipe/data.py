@@ -51,6 +51,12 @@ __all__ = [
     "multilabel_1d",
     "item_scores",
     "rankings_1d",
+    "mean_waiting_time",
+    "WAITING_SHAPE",
+    "waiting_times_1d",
+    "mean_proportion",
+    "PROPORTION_CONCENTRATION",
+    "proportions_1d",
 ]
 
 X_RANGE = (0.0, 2.0)
@@ -425,3 +431,62 @@ def rankings_1d(
     u = torch.rand(num_points, 4, generator=g, dtype=torch.float64)
     gumbel = -torch.log(-torch.log(u))
     return x, (item_scores(x[:, 0].double()) + gumbel).argsort(dim=1, descending=True)
+
+
+def mean_waiting_time(x: Tensor) -> Tensor:
+    """The mean of :func:`waiting_times_1d` at ``x``: ``1 + 2 x^2`` (minutes, say)."""
+    return 1.0 + 2.0 * x**2
+
+
+#: The shape ``alpha`` of every waiting time in :func:`waiting_times_1d`.
+WAITING_SHAPE = 2.0
+
+
+def waiting_times_1d(
+    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
+) -> tuple[Tensor, Tensor]:
+    """Positive waiting times: ``y ~ Gamma(alpha = 2, rate = alpha / m[x])``.
+
+    The mean ``m[x] = 1 + 2x^2`` is :func:`mean_waiting_time`; the shape ``alpha``
+    is :data:`WAITING_SHAPE`, so the standard deviation ``m[x] / sqrt(2)`` grows with
+    the mean.  Every ``y`` is positive.
+    """
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    rate = WAITING_SHAPE / mean_waiting_time(x[:, 0].double())
+    # a Gamma(2) draw is the sum of two unit exponentials, each -log(uniform)
+    u = torch.rand(num_points, 2, generator=g, dtype=torch.float64)
+    draws = -torch.log1p(-u).sum(dim=1)
+    return x, (draws / rate).to(x.dtype)
+
+
+def mean_proportion(x: Tensor) -> Tensor:
+    """The mean of :func:`proportions_1d` at ``x``: ``sig[2x - 2]``, from 0.12 to 0.88."""
+    return torch.sigmoid(2.0 * x - 2.0)
+
+
+#: The concentration ``alpha + beta`` of every proportion in :func:`proportions_1d`.
+PROPORTION_CONCENTRATION = 20.0
+
+
+def proportions_1d(
+    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
+) -> tuple[Tensor, Tensor]:
+    """Proportions in ``(0, 1)``: ``y ~ Beta(kappa m[x], kappa (1 - m[x]))``, ``kappa = 20``.
+
+    ``m[x]`` is :func:`mean_proportion` and ``kappa`` is
+    :data:`PROPORTION_CONCENTRATION`.  Drawn as ``G_1 / (G_1 + G_0)`` from two Gamma
+    draws; torch's Gamma sampler takes no generator, so it runs on the global one
+    inside ``fork_rng``, seeded from this data set's generator, and the global state
+    is restored afterwards.
+    """
+    g = _generator(seed)
+    x = _inputs(num_points, g, dtype)
+    m = mean_proportion(x[:, 0].double())
+    kappa = PROPORTION_CONCENTRATION
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=g)))
+        g1 = torch.distributions.Gamma(kappa * m, torch.ones_like(m)).sample()
+        g0 = torch.distributions.Gamma(kappa * (1.0 - m), torch.ones_like(m)).sample()
+    y = g1 / (g1 + g0)
+    return x, y.clamp(1e-6, 1.0 - 1e-6).to(x.dtype)

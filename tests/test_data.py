@@ -22,6 +22,8 @@ GENERATOR_SHAPES = {
     "ordinal_1d": (lr.data.ordinal_1d, ()),
     "multilabel_1d": (lr.data.multilabel_1d, (3,)),
     "rankings_1d": (lr.data.rankings_1d, (4,)),
+    "waiting_times_1d": (lr.data.waiting_times_1d, ()),
+    "proportions_1d": (lr.data.proportions_1d, ()),
 }
 LABEL_GENERATORS = {"multiclass_1d", "ordinal_1d", "rankings_1d"}  # y is int64
 
@@ -253,3 +255,25 @@ def test_rankings_are_permutations_led_by_the_best_scored_item():
     first = torch.nn.functional.one_hot(y[:, 0], 4).double()
     torch.testing.assert_close(first.mean(0), torch.softmax(s, 1).mean(0), rtol=0, atol=0.015)
     lr.PlackettLuce(4).nll(s, y)
+
+
+def test_waiting_times_are_positive_gamma_draws():
+    x, y = lr.data.waiting_times_1d(num_points=20000, seed=0, dtype=torch.float64)
+    assert bool((y > 0).all())
+    ratio = y / lr.data.mean_waiting_time(x[:, 0])  # Gamma(2, rate 2): mean 1, variance 1/2
+    assert abs(float(ratio.mean()) - 1.0) < 0.02
+    assert abs(float(ratio.var()) - 1.0 / lr.data.WAITING_SHAPE) < 0.02
+    # the shape: Pr(ratio < 0.5) = 1 - 2 e^-1 for a Gamma(2, 2)
+    assert abs(float((ratio < 0.5).double().mean()) - (1 - 2 * math.exp(-1))) < 0.01
+    lr.Gamma().nll(torch.zeros(len(y), 2), y)  # a valid target for the recipe
+
+
+def test_proportions_are_beta_draws_inside_the_open_interval():
+    x, y = lr.data.proportions_1d(num_points=20000, seed=0, dtype=torch.float64)
+    assert bool(((y > 0) & (y < 1)).all())
+    m = lr.data.mean_proportion(x[:, 0])
+    kappa = lr.data.PROPORTION_CONCENTRATION
+    assert abs(float((y - m).mean())) < 0.003
+    # Var[y] = m (1 - m) / (kappa + 1) for a Beta with mean m and concentration kappa
+    assert abs(float(((y - m) ** 2 / (m * (1 - m))).mean()) - 1 / (kappa + 1)) < 0.003
+    lr.Beta().nll(torch.zeros(len(y), 2), y)  # a valid target for the recipe

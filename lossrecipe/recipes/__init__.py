@@ -2,14 +2,17 @@
 
 One module per output domain, on the common base in :mod:`.base`:
 
-- :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``, ``Quantile``;
+- :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``, ``StudentT``,
+  ``Quantile``;
 - :mod:`.classes`: ``Bernoulli``, ``Categorical``, ``Ordinal``;
 - :mod:`.counts`: ``Poisson``;
 - :mod:`.circular`: ``VonMises``;
 - :mod:`.mixture`: ``GaussianMixture``;
 - :mod:`.independent`: ``Independent`` (several outputs at once);
-- :mod:`.multivariate`: ``MultivariateGaussian`` (correlated outputs).
-- :mod:`.rankings`: ``PlackettLuce`` (rankings of items).
+- :mod:`.multivariate`: ``MultivariateGaussian`` (correlated outputs);
+- :mod:`.rankings`: ``PlackettLuce`` (rankings of items);
+- :mod:`.positive`: ``Gamma`` (positive outputs);
+- :mod:`.proportions`: ``Beta`` (proportions in (0, 1)).
 
 Each recipe's ``nll_terms`` writes the closed form the book derives, in a numerically
 stable form; the tests check it against ``torch.distributions`` and PyTorch's losses.
@@ -23,8 +26,17 @@ from .counts import Poisson
 from .independent import Independent
 from .mixture import GaussianMixture
 from .multivariate import MultivariateGaussian
+from .positive import Gamma
+from .proportions import Beta
 from .rankings import PlackettLuce, PlackettLuceDistribution
-from .real import AsymmetricLaplace, Gaussian, HeteroscedasticGaussian, Laplace, Quantile
+from .real import (
+    AsymmetricLaplace,
+    Gaussian,
+    HeteroscedasticGaussian,
+    Laplace,
+    Quantile,
+    StudentT,
+)
 
 __all__ = [
     "Parameter",
@@ -45,6 +57,9 @@ __all__ = [
     "PlackettLuceDistribution",
     "Quantile",
     "AsymmetricLaplace",
+    "StudentT",
+    "Gamma",
+    "Beta",
     "normal_nll",
     "reduce_terms",
 ]

@@ -1,8 +1,10 @@
-"""Recipes for real-valued outputs: Gaussian (fixed or predicted variance), Laplace, Quantile."""
+"""Recipes for real-valued outputs: Gaussian (fixed or predicted variance), Laplace, Student-t,
+Quantile."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -11,10 +13,19 @@ from torch.distributions.utils import broadcast_all
 
 from ..links import Identity, PositiveLink, PositiveLinkName, get_link
 from ..validation import check_positive, check_unit_open
-from ._numerics import normal_nll
+from ._numerics import log1p_square, log_gamma_ratio_half, normal_nll
 from .base import Parameter, Recipe
 
-__all__ = ["AsymmetricLaplace", "Gaussian", "HeteroscedasticGaussian", "Laplace", "Quantile"]
+__all__ = [
+    "AsymmetricLaplace",
+    "Gaussian",
+    "HeteroscedasticGaussian",
+    "Laplace",
+    "Quantile",
+    "StudentT",
+]
+
+LOG_PI = math.log(math.pi)
 
 
 class Gaussian(Recipe):
@@ -285,3 +296,92 @@ class Quantile(Recipe):
 
     def _settings(self) -> list[str]:
         return [f"quantile={self.quantile!r}", f"scale={self.scale!r}"]
+
+
+class StudentT(Recipe):
+    """Robust regression: a Student-t distribution, with fixed or learned degrees of freedom.
+
+    Distribution
+        ``Pr(y | mu, s, nu) = Gamma[(nu + 1)/2] / (Gamma[nu/2] sqrt[nu pi] s)
+        * (1 + ((y - mu) / s)^2 / nu)^(-(nu + 1)/2)``, ``y`` real.  Its tails fall
+        like ``|y|^(-nu - 1)``: polynomially, so a few outliers cost little.
+    Parameters and links
+        ``df=nu`` (a positive number, default 4): 2 outputs, ``location``
+        ``mu = f_1[x, phi]`` (identity), then ``raw_scale`` ``f_2`` -> ``scale``
+        ``s = h[f_2]``; fixed: ``df = nu``.  ``df=None``: 3 outputs, the third
+        ``raw_df`` ``f_3`` -> ``df`` ``nu = h[f_3]``, learned.  ``h`` is the positive
+        link named by ``link`` (``"softplus"``, ``"exp"`` or ``"square"``).
+    NLL
+        ``log[s] + log[nu pi] / 2 - log[Gamma[(nu + 1)/2] / Gamma[nu/2]]
+        + (nu + 1)/2 log[1 + t^2]``, ``t = |y - mu| / (s sqrt[nu])``, with the gamma
+        ratio and ``log[1 + t^2]`` in forms that stay exact for huge ``nu`` and ``t``.
+    Mode
+        ``mu``, for every ``nu > 0`` (the density falls on both sides of it).
+    Derived in
+        chapter 11, eq-11-student-nll.
+    """
+
+    def __init__(
+        self,
+        df: float | None = 4.0,
+        link: PositiveLinkName = "softplus",
+        *,
+        validate: bool = True,
+    ) -> None:
+        super().__init__(validate=validate)
+        self.df = None if df is None else check_positive("df", df)
+        self.positive_link = get_link(link, kind=PositiveLink)
+        self.link_name = link
+        parameters = [Parameter("location", Identity()), Parameter("scale", self.positive_link)]
+        if self.df is None:
+            parameters.append(Parameter("df", self.positive_link))
+        else:
+            self.fixed = {"df": self.df}
+        self.parameters = tuple(parameters)
+
+    def distribution(self, outputs: Tensor) -> torch.distributions.StudentT:
+        theta = self.params(outputs)
+        return torch.distributions.StudentT(theta["df"], theta["location"], theta["scale"])
+
+    @property
+    def nll_terms(self) -> Callable[..., Tensor]:
+        """The NLL with the raw blocks this instance's layout has, by name:
+        ``(y, *, location, raw_scale)`` for a fixed ``df``, ``(y, *, location,
+        raw_scale, raw_df)`` for a learned one."""
+        return self._nll_terms_fixed_df if self.df is not None else self._nll_terms_learned_df
+
+    def _nll_terms_fixed_df(self, y: Tensor, *, location: Tensor, raw_scale: Tensor) -> Tensor:
+        assert self.df is not None
+        return self._student_nll(y, location, raw_scale, self.df, math.log(self.df))
+
+    def _nll_terms_learned_df(
+        self, y: Tensor, *, location: Tensor, raw_scale: Tensor, raw_df: Tensor
+    ) -> Tensor:
+        df, log_df = self.positive_link.value_and_log(raw_df)
+        return self._student_nll(y, location, raw_scale, df, log_df)
+
+    def _student_nll(
+        self,
+        y: Tensor,
+        location: Tensor,
+        raw_scale: Tensor,
+        df: Tensor | float,
+        log_df: Tensor | float,
+    ) -> Tensor:
+        scale, log_scale = self.positive_link.value_and_log(raw_scale)
+        # Two divisions, not one by s sqrt[nu]: autograd's quotient rule divides by the
+        # divisor twice, and (s sqrt[nu])^2 underflows float32 at s, nu ~ 1e-13.
+        t = torch.abs(y - location) / scale / df**0.5
+        half_df = torch.as_tensor(0.5 * df, dtype=y.dtype)
+        return (
+            log_scale
+            + 0.5 * (log_df + LOG_PI)
+            - log_gamma_ratio_half(half_df)
+            + 0.5 * (df + 1.0) * log1p_square(t)
+        )
+
+    def predict(self, outputs: Tensor) -> Tensor:
+        return self.raw(outputs)["location"]
+
+    def _settings(self) -> list[str]:
+        return [f"df={self.df!r}", f"link={self.link_name!r}"]

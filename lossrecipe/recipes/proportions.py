@@ -1,0 +1,89 @@
+"""Recipes for proportions, outputs in the open interval ``0 < y < 1``: Beta."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+from torch.distributions.constraints import Constraint
+
+from ..links import PositiveLink, PositiveLinkName, get_link
+from .base import Parameter, Recipe
+
+__all__ = ["Beta", "open_unit_interval"]
+
+
+class _OpenUnitInterval(Constraint):
+    """The open interval ``(0, 1)``: a proportion strictly between 0 and 1."""
+
+    def check(self, value: Tensor) -> Tensor:
+        return (value > 0.0) & (value < 1.0)
+
+    def __repr__(self) -> str:
+        return "open interval (0, 1)"
+
+
+#: The support of :class:`Beta`; ``0`` and ``1`` themselves are excluded (the log-density
+#: there is infinite for some parameters and undefined for ``alpha = 1``, ``beta = 1``).
+open_unit_interval = _OpenUnitInterval()
+
+
+class Beta(Recipe):
+    """Proportions with two predicted concentrations.
+
+    Distribution
+        ``Pr(y | alpha, beta) = y^(alpha - 1) (1 - y)^(beta - 1) / B[alpha, beta]``,
+        ``0 < y < 1``, ``B[alpha, beta] = Gamma[alpha] Gamma[beta] / Gamma[alpha + beta]``;
+        mean ``alpha / (alpha + beta)``.
+    Parameters and links
+        2 outputs: ``raw_concentration1`` ``f_1[x, phi]`` -> ``concentration1``
+        ``alpha = h[f_1]``, then ``raw_concentration0`` ``f_2`` -> ``concentration0``
+        ``beta = h[f_2]``, both through the positive link ``h`` named by ``link``
+        (``"softplus"``, ``"exp"`` or ``"square"``).
+    NLL
+        ``log Gamma[alpha] + log Gamma[beta] - log Gamma[alpha + beta]
+        - (alpha - 1) log[y] - (beta - 1) log[1 - y]``, with ``log[1 - y]`` as
+        ``log1p[-y]``.
+    Mode
+        ``(alpha - 1) / (alpha + beta - 2)`` when ``alpha > 1`` and ``beta > 1``;
+        ``0`` when ``alpha <= 1 < beta``; ``1`` when ``beta <= 1 < alpha``.  When
+        both are ``<= 1`` the density is U-shaped (or flat) with no single peak inside
+        (0, 1); ``predict`` then returns the mean ``alpha / (alpha + beta)``.
+    Derived in
+        chapter 11, eq-11-beta-mode.
+    """
+
+    support = open_unit_interval
+
+    def __init__(self, link: PositiveLinkName = "softplus", *, validate: bool = True) -> None:
+        super().__init__(validate=validate)
+        self.positive_link = get_link(link, kind=PositiveLink)
+        self.link_name = link
+        self.parameters = (
+            Parameter("concentration1", self.positive_link),
+            Parameter("concentration0", self.positive_link),
+        )
+
+    def distribution(self, outputs: Tensor) -> torch.distributions.Beta:
+        theta = self.params(outputs)
+        return torch.distributions.Beta(theta["concentration1"], theta["concentration0"])
+
+    def nll_terms(
+        self, y: Tensor, *, raw_concentration1: Tensor, raw_concentration0: Tensor
+    ) -> Tensor:
+        alpha = self.positive_link(raw_concentration1)
+        beta = self.positive_link(raw_concentration0)
+        log_normaliser = torch.lgamma(alpha) + torch.lgamma(beta) - torch.lgamma(alpha + beta)
+        return log_normaliser - (alpha - 1.0) * torch.log(y) - (beta - 1.0) * torch.log1p(-y)
+
+    def predict(self, outputs: Tensor) -> Tensor:
+        theta = self.params(outputs)
+        alpha, beta = theta["concentration1"], theta["concentration0"]
+        interior = (alpha - 1.0) / torch.clamp(
+            alpha + beta - 2.0, min=torch.finfo(alpha.dtype).tiny
+        )
+        mode = torch.where(alpha > 1.0, torch.where(beta > 1.0, interior, 1.0), 0.0)
+        mean = alpha / (alpha + beta)
+        return torch.where((alpha <= 1.0) & (beta <= 1.0), mean, mode)
+
+    def _settings(self) -> list[str]:
+        return [f"link={self.link_name!r}"]
