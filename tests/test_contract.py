@@ -172,9 +172,9 @@ def test_predict_is_the_mode(recipe, dtype):
         dist = dist.base_dist  # independent dimensions: each marginal mode, (N, D)
     assert mode.shape == dist.batch_shape + dist.event_shape
     grid = _candidates(recipe.support, dtype, float(mode.float().mean().round()))
-    if dist.event_shape:  # grid (P, *event): one candidate event per row
+    if grid.dim() > 1:  # grid (P, *event): one candidate event per row (rankings)
         points = grid.unsqueeze(1).expand(-1, *mode.shape)
-    else:
+    else:  # one value per row, repeated over examples (and over a vector's entries)
         points = grid.reshape(-1, *[1] * mode.dim()).expand(-1, *mode.shape)
     best = dist.log_prob(points).amax(dim=0)
     at_mode = dist.log_prob(mode)
