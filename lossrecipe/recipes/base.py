@@ -38,7 +38,7 @@ from torch.distributions.constraints import Constraint
 from ..links import Identity, Link
 from ..validation import Reduction, check_outputs, check_reduction, check_targets
 
-__all__ = ["Parameter", "Recipe", "Reduction", "reduce_terms"]
+__all__ = ["Parameter", "Recipe", "Reduction", "open_unit_interval", "reduce_terms"]
 
 
 def reduce_terms(terms: Tensor, reduction: Reduction) -> Tensor:
@@ -182,3 +182,19 @@ class Recipe(ABC):
     def __repr__(self) -> str:
         shown = self._settings() + ([] if self.validate else ["validate=False"])
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+class _OpenUnitInterval(constraints.Constraint):
+    """The open interval ``(0, 1)`` (``constraints.unit_interval`` is closed)."""
+
+    def check(self, value: Tensor) -> Tensor:
+        return (value > 0.0) & (value < 1.0)
+
+    def __repr__(self) -> str:
+        return "open interval (0, 1)"
+
+
+#: ``(0, 1)`` without its ends: the support of :class:`~lossrecipe.Beta` (the
+#: log-density at 0 or 1 is infinite for some parameters) and the range of a quantile
+#: level.
+open_unit_interval = _OpenUnitInterval()

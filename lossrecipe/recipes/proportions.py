@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch.distributions.constraints import Constraint
 
 from ..links import PositiveLink, PositiveLinkName, get_link
-from .base import Parameter, Recipe
+from .base import Parameter, Recipe, open_unit_interval
 
 __all__ = ["Beta", "open_unit_interval"]
-
-
-class _OpenUnitInterval(Constraint):
-    """The open interval ``(0, 1)``: a proportion strictly between 0 and 1."""
-
-    def check(self, value: Tensor) -> Tensor:
-        return (value > 0.0) & (value < 1.0)
-
-    def __repr__(self) -> str:
-        return "open interval (0, 1)"
-
-
-#: The support of :class:`Beta`; ``0`` and ``1`` themselves are excluded (the log-density
-#: there is infinite for some parameters and undefined for ``alpha = 1``, ``beta = 1``).
-open_unit_interval = _OpenUnitInterval()
 
 
 class Beta(Recipe):

@@ -14,7 +14,7 @@ from torch.distributions.utils import broadcast_all
 from ..links import Identity, PositiveLink, PositiveLinkName, get_link
 from ..validation import check_positive, check_unit_open
 from ._numerics import log1p_square, log_gamma_ratio_half, normal_nll
-from .base import Parameter, Recipe
+from .base import Parameter, Recipe, open_unit_interval
 
 __all__ = [
     "AsymmetricLaplace",
@@ -154,13 +154,6 @@ def pinball(u: Tensor, quantile: float | Tensor) -> Tensor:
     return u * (quantile - (u < 0).to(u.dtype))
 
 
-class _OpenUnitInterval(constraints.Constraint):
-    """The open interval ``(0, 1)`` (``constraints.unit_interval`` is closed)."""
-
-    def check(self, value: Tensor) -> Tensor:
-        return (value > 0) & (value < 1)
-
-
 class AsymmetricLaplace(torch.distributions.Distribution):
     """The asymmetric Laplace distribution in its quantile form.
 
@@ -180,7 +173,7 @@ class AsymmetricLaplace(torch.distributions.Distribution):
     arg_constraints = {
         "loc": constraints.real,
         "scale": constraints.positive,
-        "quantile": _OpenUnitInterval(),
+        "quantile": open_unit_interval,
     }
     support = constraints.real
     has_rsample = True
