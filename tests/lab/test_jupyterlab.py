@@ -33,6 +33,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.site.serve import LAUNCH_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -49,15 +51,6 @@ JUPYTEXT_CONFIGS = (
     ".jupytext",
     "pyproject.toml",
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RAW_MYST = (
     "{doc}",
     "{ref}",
@@ -165,7 +158,7 @@ def git_status_before():
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
             yield chromium
         finally:
