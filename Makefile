@@ -1,14 +1,16 @@
 # Two commands work on a fresh machine with Python 3.11 and make:
 #   make book   build the site in _build/html (creates .venv, installs everything)
-#   make test   run every test: lint, unit, book checks, claims, nbval (strict), the -W
-#               build, browser tests of the site and of JupyterLab, nbval on generic kernels
+#   make check  run every test (what CI runs): make test, then nbval on generic kernels,
+#               the PDF and the browser tests of the site, the JupyterLab test
+# and the author loop, about 100 s with .venv in place:
+#   make test   lint, unit tests, book checks, claims, nbval (strict) and the -W build
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(wildcard book/[0-9][0-9]_*.md)
 
-.PHONY: env book test lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable vendor-mathjax
+.PHONY: env book test check test-suite lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable vendor-mathjax
 
 env: $(STAMP)
 
@@ -25,6 +27,9 @@ $(STAMP): requirements.txt pyproject.toml etc/ipython/ipython_kernel_config.py
 	mkdir -p $(VENV)/etc/jupyter
 	echo '{"MappingKernelManager": {"transport_encryption": "auto"}}' \
 	  > $(VENV)/etc/jupyter/jupyter_server_config.json
+	# mypy's cache (mostly torch's types) lives with the packages it describes; filling
+	# it here keeps `make lint` at a few seconds (its verdict is make lint's business).
+	$(BIN)/mypy --cache-dir $(VENV)/mypy_cache > /dev/null || true
 	touch $(STAMP)
 
 # -q: only warnings and errors (each one fails the build under -W).
@@ -35,25 +40,32 @@ book: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check lossrecipe tests benchmarks scripts
-	$(BIN)/mypy
+	$(BIN)/mypy --cache-dir $(VENV)/mypy_cache
 	# The chapters' code cells formatted as `make format-chapters` writes them.
 	$(BIN)/python scripts/format_chapters.py --check
 	# The chapters' code: undefined names, unused imports and the like, lines <= 88.
 	$(BIN)/ruff check notebooks --isolated --no-cache --line-length 88 --select E,F,W --ignore E402,E731,E741
 
-# Every test, in this order: lint; one pytest run on both cores (pytest-xdist, one
-# notebook or module per worker) with the unit tests, the book checks (pairing, label
-# coverage), the claims test (seeds 0-9) and nbval in strict mode on every notebook; the
-# -W site build, from the notebooks nbval has just verified; the PDF and the browser
-# tests of the site; the JupyterLab test of the student notebooks; nbval once more with
-# PyTorch's generic kernels (the outputs must not depend on the CPU).
+# The author loop, on both cores: lint, one pytest run (pytest-xdist, one notebook or
+# module per worker) with the unit tests, the book checks (pairing, label coverage), the
+# claims test (seeds 0-9) and nbval in strict mode on every notebook, and the -W site
+# build, side by side. The build reads the same committed notebooks that nbval
+# re-executes and compares, so either failing fails `make test` (CONTRIBUTING.md, "How
+# the book is checked").
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
-test: lint
+test: $(STAMP)
+	$(MAKE) --no-print-directory -j3 lint test-suite book
+
+test-suite: $(STAMP)
 	$(PYTEST) tests notebooks --nbval --nbval-current-env --ignore=tests/site --ignore=tests/lab
-	$(MAKE) book
-	$(MAKE) test-site
-	$(MAKE) test-lab
-	$(MAKE) test-portable
+
+# Every test, what CI runs (.ci/run): the author loop, then nbval on PyTorch's generic
+# kernels (the outputs must not depend on the CPU), the PDF and the browser tests of the
+# site, and the JupyterLab test of the student notebooks.
+check: test
+	$(MAKE) --no-print-directory test-portable
+	$(MAKE) --no-print-directory test-site
+	$(MAKE) --no-print-directory test-lab
 
 # nbval strict with the generic (no-SIMD) kernels, the closest stand-in here for an ARM
 # laptop: every printed number must come out the same as with this machine's own kernels.

@@ -9,6 +9,7 @@ the three losses of a row taking turns in every repeat.
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -59,12 +60,18 @@ def cases(n: int, k: int) -> list[tuple[str, torch.Tensor, Loss, Loss, Loss]]:
     one = torch.randn(n, 1, generator=g)
     two = torch.randn(n, 2, generator=g)
     logits = torch.randn(n, k, generator=g)
+    counts = torch.poisson(torch.full((n,), 3.0), generator=g)
+    tags = (torch.rand(n, 4, generator=g) < 0.5).float()
+    four = torch.randn(n, 4, generator=g)
 
     gauss = lr.Gaussian(sigma=0.5)
     var = torch.full((n,), 0.25)
     hetero = lr.HeteroscedasticGaussian(link="softplus")
     bern = lr.Bernoulli()
     cat = lr.Categorical(num_classes=k)
+    laplace = lr.Laplace(scale=0.5)
+    poisson = lr.Poisson()
+    tagger = lr.Independent(lr.Bernoulli(), 4)
     return [
         (
             "Gaussian(sigma=0.5)",
@@ -97,6 +104,36 @@ def cases(n: int, k: int) -> list[tuple[str, torch.Tensor, Loss, Loss, Loss]]:
             lambda o: cat.nll(o, class_y, reduction="mean"),
             lambda o: F.cross_entropy(o, class_y),
             lambda o: -torch.distributions.Categorical(logits=o).log_prob(class_y).mean(),
+        ),
+        (
+            "Laplace(scale=0.5)",
+            one,
+            lambda o: laplace.nll(o, real_y, reduction="mean"),
+            lambda o: F.l1_loss(o[:, 0], real_y) / 0.5 + math.log(2 * 0.5),
+            lambda o: -torch.distributions.Laplace(o[:, 0], 0.5).log_prob(real_y).mean(),
+        ),
+        (
+            # The fused loss leaves out log y! (full=True adds only Stirling's
+            # approximation of it), so the exact term is added, as a user would.
+            "Poisson",
+            one,
+            lambda o: poisson.nll(o, counts, reduction="mean"),
+            lambda o: (
+                F.poisson_nll_loss(o[:, 0], counts, log_input=True)
+                + torch.lgamma(counts + 1.0).mean()
+            ),
+            lambda o: -torch.distributions.Poisson(o[:, 0].exp()).log_prob(counts).mean(),
+        ),
+        (
+            "Independent(Bernoulli, 4)",
+            four,
+            lambda o: tagger.nll(o, tags, reduction="mean"),
+            lambda o: 4 * F.binary_cross_entropy_with_logits(o, tags),
+            lambda o: (
+                -torch.distributions.Independent(torch.distributions.Bernoulli(logits=o), 1)
+                .log_prob(tags)
+                .mean()
+            ),
         ),
     ]
 

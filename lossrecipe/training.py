@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Literal
 
@@ -9,6 +10,7 @@ import torch
 from torch import Tensor, nn
 
 from .models import reset_parameters
+from .optimizers import SGD, Adam
 from .recipes import Recipe
 from .validation import check_inputs, check_positive_integer
 
@@ -33,18 +35,20 @@ def fit(
 
     Every step uses the whole training set (full batch).  With an integer
     ``seed`` the global torch generator is seeded and every layer of ``model`` is
-    re-initialised first, with the first layer's ReLU kinks placed on training inputs
-    (:func:`~lossrecipe.models.reset_parameters`), so the result depends only on
+    re-initialised first, with the first layer's ReLU kinks between neighbouring
+    training inputs (:func:`~lossrecipe.models.reset_parameters`), so the result depends only on
     ``seed``, the data and the settings, not on what ``model`` held before.  With
     ``seed=None`` training continues from the current weights.  ``optimizer`` is
-    ``"adam"`` or ``"sgd"``.
+    ``"adam"`` or ``"sgd"`` (:mod:`~lossrecipe.optimizers`: the updates of
+    ``torch.optim.Adam`` and ``torch.optim.SGD`` with their defaults, bit for bit).
     ``loss(outputs, y)``, if given, replaces the mean NLL as the objective (for
     example a weighted NLL such as :func:`~lossrecipe.beta_nll`).
 
     Returns the loss before each step: a list of ``steps`` floats.  Bad ``x`` or
     ``y`` raises ``ValueError`` before training starts: they are checked once, and
-    the steps then use ``recipe.with_validation(False)``; a run whose outputs
-    become NaN or infinite raises ``RuntimeError`` naming the step.
+    the steps then use ``recipe.with_validation(False)``; a run whose loss becomes
+    NaN or infinite (as it does once the weights or the outputs do) raises
+    ``RuntimeError`` naming the step.
     """
     check_positive_integer("steps", steps)
     if not lr > 0:
@@ -58,23 +62,20 @@ def fit(
     unchecked = recipe.with_validation(False)
     objective = loss or (lambda outputs, targets: unchecked.nll(outputs, targets, reduction="mean"))
     params = list(model.parameters())
-    opt: torch.optim.Optimizer = (
-        torch.optim.Adam(params, lr=lr) if optimizer == "adam" else torch.optim.SGD(params, lr=lr)
-    )
+    opt = Adam(params, lr) if optimizer == "adam" else SGD(params, lr)
     history: list[float] = []
     model.train()
     for step in range(steps):
         opt.zero_grad()
-        outputs = model(x)
-        if step > 0 and not bool(torch.isfinite(outputs).all()):
+        value = objective(model(x), y)
+        history.append(float(value.detach()))
+        if not math.isfinite(history[-1]):
             raise RuntimeError(
-                f"training diverged at step {step}: the network produced NaN or infinite "
-                f"outputs; try a smaller lr than {lr}"
+                f"training diverged at step {step}: the loss is {history[-1]}; "
+                f"try a smaller lr than {lr}"
             )
-        value = objective(outputs, y)
         value.backward()
         opt.step()
-        history.append(float(value.detach()))
     model.eval()
     return history
 

@@ -226,20 +226,22 @@ def check_count_targets(
     y = check_target_shape(y, outputs, trailing)
     if y.dtype == torch.bool or y.is_complex():
         raise ValueError(f"y: expected non-negative integer counts, got dtype {y.dtype}")
-    if not values:
+    if not values or y.numel() == 0:
         return y.to(outputs.dtype)
-    if y.is_floating_point():
+    # One pass for the range (NaN and infinities show in it, as does a negative count),
+    # one for the integer check; the culprit is looked up only on failure.
+    low, high = torch.aminmax(y)
+    if y.is_floating_point() and not (bool(torch.isfinite(low)) and bool(torch.isfinite(high))):
         _require_finite("y", y)
-    negative = y < 0
-    if bool(negative.any()):
-        bad = y[negative][0].item()
+    if bool(low < 0):
+        bad = y[y < 0][0].item()
         raise ValueError(f"y: expected non-negative integer counts, got the negative value {bad!r}")
     if y.is_floating_point():
-        fractional = y != torch.round(y)
-        if bool(fractional.any()):
+        rounded = torch.round(y)
+        if not torch.equal(rounded, y):
             raise ValueError(
                 "y: expected non-negative integer counts, got the fractional value "
-                f"{y[fractional][0].item()!r}; pass counts, not rates or averages"
+                f"{y[y != rounded][0].item()!r}; pass counts, not rates or averages"
             )
     return y.to(outputs.dtype)
 

@@ -6,9 +6,9 @@ its markdown.  ``notebooks/NN_name.ipynb`` has exactly the code cells of
 ``book/NN_name.md`` (the pairing test checks it), so the build takes each chapter's
 outputs from its notebook instead of executing the chapter a second time.  A chapter
 whose code differs from its notebook's gets no match and is executed afresh during the
-build, so the site never shows outputs of other code than its own; and under
-``make test`` nbval has re-executed every notebook and compared every output just
-before, so the outputs the site shows are the ones the code produces now.
+build, so the site never shows outputs of other code than its own; and ``make test``
+runs nbval on the same notebooks beside the build (re-executing each and comparing every
+output), failing if any output is not the one the code produces now.
 
 Only the code cells go into the cache, as the book has them: cells that exist only in
 the student edition (tagged ``student-only``, such as the Colab install cell) are

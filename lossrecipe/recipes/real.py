@@ -137,7 +137,8 @@ class Laplace(Recipe):
         return torch.distributions.Laplace(theta["location"], theta["scale"])
 
     def nll_terms(self, y: Tensor, *, location: Tensor) -> Tensor:
-        return torch.abs(y - location) / self.scale + math.log(2.0 * self.scale)
+        # In place after abs (whose backward keeps only its input): the same values.
+        return torch.abs(y - location).div_(self.scale).add_(math.log(2.0 * self.scale))
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["location"]
