@@ -5,7 +5,7 @@ through links, minimise the negative log-likelihood, predict the distribution
 or its peak.  See the book *Loss functions from first principles*.
 """
 
-from . import data, links, metrics, plotting, validation
+from . import data, links, metrics, optimizers, plotting, validation
 from .beta_nll import beta_nll, fit_beta_nll
 from .models import MLP, ShallowNet
 from .recipes import (
@@ -59,6 +59,7 @@ __all__ = [
     "fit_beta_nll",
     "links",
     "metrics",
+    "optimizers",
     "plotting",
     "validation",
 ]
