@@ -32,6 +32,15 @@ def test_bernoulli_label_outside_support(label):
         lr.Bernoulli().nll(torch.zeros(3, 1), y)
 
 
+@pytest.mark.parametrize("label", [math.nan, math.inf, -math.inf, 1e-30, 1.0 - 2.0**-24, -0.5])
+def test_bernoulli_labels_close_to_or_far_from_zero_and_one_are_refused(label):
+    y = torch.tensor([0.0, 1.0, label])
+    with pytest.raises(ValueError, match="y: expected binary labels 0 or 1, got"):
+        lr.Bernoulli().nll(torch.zeros(3, 1), y)
+    with pytest.raises(ValueError, match="y: expected binary labels 0 or 1, got"):
+        lr.Independent(lr.Bernoulli(), 3).nll(torch.zeros(1, 3), y[None, :], reduction="mean")
+
+
 def test_bernoulli_probabilities_where_labels_belong():
     with pytest.raises(ValueError, match="y: expected binary labels 0 or 1.*not probabilities"):
         lr.Bernoulli().nll(torch.zeros(2, 1), torch.tensor([0.7, 0.2]))

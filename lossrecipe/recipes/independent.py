@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.distributions import Distribution, constraints
 
-from ..validation import check_outputs, check_positive_integer
+from ..validation import Reduction, check_outputs, check_positive_integer, check_reduction
 from .base import Recipe
 
 __all__ = ["Independent"]
@@ -108,9 +108,23 @@ class Independent(Recipe):
         return torch.distributions.Independent(_unflatten(base, (len(outputs), self.num_dims)), 1)
 
     def nll_terms(self, y: Tensor, **raw: Tensor) -> Tensor:
+        return self._flat_terms(y, raw).reshape(y.shape).sum(dim=1)
+
+    def nll(self, outputs: Tensor, y: Tensor, reduction: Reduction = "sum") -> Tensor:
+        """As :meth:`Recipe.nll`.  A sum or mean adds up the ``N * D`` terms at once
+        (divided by ``N`` for the mean) rather than each example's ``D`` terms first."""
+        if reduction == "none":
+            return super().nll(outputs, y, reduction)
+        check_reduction(reduction)
+        raw = self.raw(outputs)
+        y = self.check_targets(y, outputs)
+        total = self._flat_terms(y, raw).sum()
+        return total if reduction == "sum" else total / len(y)
+
+    def _flat_terms(self, y: Tensor, raw: dict[str, Tensor]) -> Tensor:
+        """The wrapped recipe's terms for the ``N * D`` (example, dimension) pairs."""
         flat_raw = {k: v.reshape(v.shape[0] * v.shape[1], *v.shape[2:]) for k, v in raw.items()}
-        terms = self.recipe.nll_terms(y.reshape(-1), **flat_raw)
-        return terms.reshape(y.shape).sum(dim=1)
+        return self.recipe.nll_terms(y.reshape(-1), **flat_raw)
 
     def predict(self, outputs: Tensor) -> Tensor:
         flat = self._flat(outputs)
