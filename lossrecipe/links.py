@@ -141,7 +141,7 @@ class Softplus(PositiveLink):
         # log h[z] = log h[max(z, -40)] + (z - max(z, -40)) holds everywhere; the
         # plain log is enough (and cheaper) when no raw output is that small.
         value = self(raw)
-        if not bool((raw < -40.0).any()):
+        if raw.numel() == 0 or not bool(raw.detach().min() < -40.0):
             return value, torch.log(value)
         floor = torch.clamp(raw, min=-40.0)
         return value, torch.log(self(floor)) + (raw - floor)

@@ -22,7 +22,9 @@ def normal_nll(
     ``log_variance`` is passed in, so each caller supplies it from a stable source
     (a link's ``log``, or ``log sigma^2`` of a fixed ``sigma``).
     """
-    return 0.5 * ((y - mean) ** 2 / variance + log_variance + LOG_2PI)
+    # Added and halved in place (none of these steps keeps its result for the
+    # gradient): the same operations in the same order, fewer temporaries.
+    return ((y - mean) ** 2 / variance).add_(log_variance).add_(LOG_2PI).mul_(0.5)
 
 
 def wrap_angle(angle: Tensor) -> Tensor:
