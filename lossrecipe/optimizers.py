@@ -17,6 +17,8 @@ from collections.abc import Iterable
 import torch
 from torch import Tensor, nn
 
+from .validation import check_positive
+
 __all__ = ["Adam", "SGD"]
 
 
@@ -27,9 +29,7 @@ class _FullBatchOptimizer:
         self.params = list(params)
         if not self.params:
             raise ValueError("params: expected at least one parameter, got none")
-        if not lr > 0:
-            raise ValueError(f"lr: expected a positive learning rate, got {lr!r}")
-        self.lr = float(lr)
+        self.lr = check_positive("lr", lr)
 
     def zero_grad(self) -> None:
         """Drop the gradients (``grad = None``), as ``torch.optim`` does by default."""

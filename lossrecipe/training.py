@@ -12,7 +12,7 @@ from torch import Tensor, nn
 from .models import reset_parameters
 from .optimizers import SGD, Adam
 from .recipes import Recipe
-from .validation import check_inputs, check_positive_integer
+from .validation import check_inputs, check_positive, check_positive_integer
 
 __all__ = ["fit"]
 
@@ -51,8 +51,7 @@ def fit(
     ``RuntimeError`` naming the step.
     """
     check_positive_integer("steps", steps)
-    if not lr > 0:
-        raise ValueError(f"lr: expected a positive learning rate, got {lr!r}")
+    check_positive("lr", lr)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer: expected one of {OPTIMIZERS}, got {optimizer!r}")
     _check_data(model, recipe, x, y)

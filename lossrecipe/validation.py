@@ -54,13 +54,18 @@ def _require_tensor(name: str, value: object) -> Tensor:
 
 
 def _require_finite(name: str, value: Tensor) -> None:
-    if value.numel() == 0:
-        return
+    if value.numel():
+        _finite_range(name, value)
+
+
+def _finite_range(name: str, value: Tensor) -> tuple[Tensor, Tensor]:
+    """The range ``(min, max)`` of a non-empty tensor; NaN and infinities are refused."""
     # One pass over the data: NaN and infinities show up in the minimum or the maximum.
     low, high = torch.aminmax(value.detach())
     if not (bool(torch.isfinite(low)) and bool(torch.isfinite(high))):
         bad = int((~torch.isfinite(value)).sum())
         raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
+    return low, high
 
 
 def check_inputs(x: object) -> Tensor:
@@ -193,12 +198,17 @@ def check_class_targets(
     return y
 
 
+def _as_number(name: str, value: object, expected: str) -> float:
+    """``float(value)``, or the ``ValueError`` that names ``name`` and what was expected."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected {expected}, got {value!r}") from None
+
+
 def check_positive(name: str, value: float) -> float:
     """Check a fixed scalar parameter (a standard deviation, a scale) is finite and positive."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a positive number, got {value!r}") from None
+    number = _as_number(name, value, "a positive number")
     if not (number > 0 and number != float("inf")):
         raise ValueError(f"{name}: expected a positive finite number, got {value!r}")
     return number
@@ -233,9 +243,7 @@ def check_count_targets(
         return y.to(outputs.dtype)
     # One pass for the range (NaN and infinities show in it, as does a negative count),
     # one for the integer check; the culprit is looked up only on failure.
-    low, high = torch.aminmax(y)
-    if y.is_floating_point() and not (bool(torch.isfinite(low)) and bool(torch.isfinite(high))):
-        _require_finite("y", y)
+    low, _ = _finite_range("y", y) if y.is_floating_point() else torch.aminmax(y)
     if bool(low < 0):
         bad = y[y < 0][0].item()
         raise ValueError(f"y: expected non-negative integer counts, got the negative value {bad!r}")
@@ -299,10 +307,7 @@ def check_targets(
 
 def check_unit_open(name: str, value: float) -> float:
     """Check a fixed setting (a quantile level) lies in the open interval ``(0, 1)``."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a number in (0, 1), got {value!r}") from None
+    number = _as_number(name, value, "a number in (0, 1)")
     if isinstance(value, bool) or not 0.0 < number < 1.0:
         raise ValueError(f"{name}: expected a number strictly between 0 and 1, got {value!r}")
     return number

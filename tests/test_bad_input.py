@@ -9,6 +9,8 @@ import torch
 import lossrecipe as lr
 from lossrecipe.validation import check_count_targets, check_positive_integer
 
+from .user_recipes import Exponential
+
 
 def test_one_dimensional_outputs_get_a_hint():
     with pytest.raises(ValueError, match=r"outputs: expected shape \(N, 1\).*got \(5\).*unsqueeze"):
@@ -271,25 +273,12 @@ def test_check_positive_integer():
 
 
 def test_a_positive_support_names_the_bad_value():
-    class Waiting(lr.Recipe):
-        support = torch.distributions.constraints.positive
-        parameters = (lr.Parameter("rate", lr.links.Exp(), raw="log_rate"),)
-
-        def distribution(self, outputs):
-            return torch.distributions.Exponential(self.params(outputs)["rate"])
-
-        def nll_terms(self, y, *, log_rate):
-            return torch.exp(log_rate) * y - log_rate
-
-        def predict(self, outputs):
-            return torch.zeros(len(outputs), dtype=outputs.dtype)
-
     outputs = torch.zeros(3, 1)
     torch.testing.assert_close(
-        Waiting().nll(outputs, torch.tensor([0.5, 1.0, 2.0])), torch.tensor(3.5)
+        Exponential().nll(outputs, torch.tensor([0.5, 1.0, 2.0])), torch.tensor(3.5)
     )
     with pytest.raises(ValueError, match="y: expected positive values, got -1.0"):
-        Waiting().nll(outputs, torch.tensor([0.5, -1.0, 2.0]))
+        Exponential().nll(outputs, torch.tensor([0.5, -1.0, 2.0]))
 
 
 def test_any_other_support_is_checked_by_its_own_constraint():

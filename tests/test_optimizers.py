@@ -79,7 +79,7 @@ def test_fit_trains_as_torch_optim_adam_would():
 
 @pytest.mark.parametrize("make", [Adam, SGD])
 def test_bad_settings_raise_value_errors_naming_the_argument(make):
-    with pytest.raises(ValueError, match="lr: expected a positive learning rate, got 0"):
+    with pytest.raises(ValueError, match="lr: expected a positive finite number, got 0"):
         make([torch.nn.Parameter(torch.ones(1))], 0)
     with pytest.raises(ValueError, match="params: expected at least one parameter"):
         make([], 0.1)

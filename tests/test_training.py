@@ -71,7 +71,7 @@ def test_fit_rejects_bad_settings():
     net = lr.ShallowNet()
     with pytest.raises(ValueError, match="steps: expected an integer >= 1"):
         lr.fit(net, lr.Gaussian(), x, y, steps=0)
-    with pytest.raises(ValueError, match="lr: expected a positive learning rate"):
+    with pytest.raises(ValueError, match="lr: expected a positive finite number, got -1.0"):
         lr.fit(net, lr.Gaussian(), x, y, lr=-1.0)
     with pytest.raises(ValueError, match="optimizer: expected one of"):
         lr.fit(net, lr.Gaussian(), x, y, optimizer="lbfgs")

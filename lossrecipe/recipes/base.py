@@ -156,6 +156,11 @@ class Recipe(ABC):
         check_reduction(reduction)
         raw = self.raw(outputs)
         y = self.check_targets(y, outputs)
+        return self.reduced_nll(y, reduction, **raw)
+
+    def reduced_nll(self, y: Tensor, reduction: Reduction, *args: Any, **raw: Any) -> Tensor:
+        """``nll_terms`` summed, averaged or kept.  A recipe whose terms all share a factor
+        or a constant may override it to reduce first and apply those once."""
         return reduce_terms(self.nll_terms(y, **raw), reduction)
 
     def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.distributions import Distribution, constraints
 
-from ..validation import Reduction, check_outputs, check_positive_integer, check_reduction
+from ..validation import Reduction, check_outputs, check_positive_integer
 from .base import Recipe
 
 __all__ = ["Independent"]
@@ -110,14 +110,11 @@ class Independent(Recipe):
     def nll_terms(self, y: Tensor, **raw: Tensor) -> Tensor:
         return self._flat_terms(y, raw).reshape(y.shape).sum(dim=1)
 
-    def nll(self, outputs: Tensor, y: Tensor, reduction: Reduction = "sum") -> Tensor:
-        """As :meth:`Recipe.nll`.  A sum or mean adds up the ``N * D`` terms at once
-        (divided by ``N`` for the mean) rather than each example's ``D`` terms first."""
+    def reduced_nll(self, y: Tensor, reduction: Reduction, *args: Tensor, **raw: Tensor) -> Tensor:
+        """A sum or mean adds up the ``N * D`` terms at once (divided by ``N`` for the
+        mean) rather than each example's ``D`` terms first."""
         if reduction == "none":
-            return super().nll(outputs, y, reduction)
-        check_reduction(reduction)
-        raw = self.raw(outputs)
-        y = self.check_targets(y, outputs)
+            return self.nll_terms(y, **raw)
         total = self._flat_terms(y, raw).sum()
         return total if reduction == "sum" else total / len(y)
 

@@ -12,7 +12,7 @@ from torch.distributions import constraints
 from torch.distributions.utils import broadcast_all
 
 from ..links import Identity, PositiveLink, PositiveLinkName, get_link
-from ..validation import Reduction, check_positive, check_reduction, check_unit_open
+from ..validation import Reduction, check_positive, check_unit_open
 from ._numerics import log1p_square, log_gamma_ratio_half, normal_nll
 from .base import Parameter, Recipe, open_unit_interval, reduce_terms
 
@@ -140,15 +140,11 @@ class Laplace(Recipe):
         # In place after abs (whose backward keeps only its input): the same values.
         return torch.abs(y - location).div_(self.scale).add_(math.log(2.0 * self.scale))
 
-    def nll(self, outputs: Tensor, y: Tensor, reduction: Reduction = "sum") -> Tensor:
-        """As :meth:`Recipe.nll`.  A sum or mean reduces ``|y_i - mu_i|`` first and then
-        divides by ``b`` and adds ``log 2b`` once (``N log 2b`` for the sum), as
-        ``F.l1_loss(mu, y) / b + log 2b`` does, instead of once per example."""
+    def reduced_nll(self, y: Tensor, reduction: Reduction, *, location: Tensor) -> Tensor:
+        """A sum or mean reduces ``|y_i - mu_i|`` first, then divides by ``b`` and adds
+        ``log 2b`` once (``N log 2b`` for the sum), as ``F.l1_loss(mu, y) / b + log 2b``."""
         if reduction == "none":
-            return super().nll(outputs, y, reduction)
-        check_reduction(reduction)
-        location = self.raw(outputs)["location"]
-        y = self.check_targets(y, outputs)
+            return self.nll_terms(y, location=location)
         distance = reduce_terms(torch.abs(y - location), reduction)
         constant = math.log(2.0 * self.scale)
         return distance / self.scale + (constant if reduction == "mean" else len(y) * constant)
