@@ -38,11 +38,16 @@ def _close(ours, ref, dtype, scale=1.0):
 # ---------------------------------------------------------------- Student-t
 
 
-def _student_batch(dtype, columns, seed=0):
+def _batch(dtype, to_support, columns=2, seed=0):
+    """Raw outputs ``(N, columns)`` and targets ``to_support[z]`` of standard normal ``z``."""
     g = generator(seed)
     outputs = torch.randn(N, columns, generator=g, dtype=torch.float64)
-    y = 3.0 * torch.randn(N, generator=g, dtype=torch.float64)
+    y = to_support(torch.randn(N, generator=g, dtype=torch.float64))
     return outputs.to(dtype), y.to(dtype)
+
+
+def _student_batch(dtype, columns, seed=0):
+    return _batch(dtype, lambda z: 3.0 * z, columns, seed)
 
 
 @pytest.mark.parametrize("df", [0.3, 1.0, 4.0, 30.0])
@@ -191,16 +196,9 @@ def test_student_t_infinite_target():
 # ---------------------------------------------------------------- Gamma
 
 
-def _gamma_batch(dtype, seed=0):
-    g = generator(seed)
-    outputs = torch.randn(N, 2, generator=g, dtype=torch.float64)
-    y = torch.exp(torch.randn(N, generator=g, dtype=torch.float64))
-    return outputs.to(dtype), y.to(dtype)
-
-
 @pytest.mark.parametrize("link", ["softplus", "exp"])
 def test_gamma_matches_scipy_and_hand_derivatives(dtype, link):
-    outputs, y = _gamma_batch(dtype)
+    outputs, y = _batch(dtype, torch.exp)
     r = lr.Gamma(link=link)
     value, grad = grad_of(lambda o: r.nll(o, y, reduction="none"), outputs)
     h = lr.links.get_link(link)
@@ -277,16 +275,9 @@ def test_gamma_bad_link():
 # ---------------------------------------------------------------- Beta
 
 
-def _beta_batch(dtype, seed=0):
-    g = generator(seed)
-    outputs = torch.randn(N, 2, generator=g, dtype=torch.float64)
-    y = torch.sigmoid(2.0 * torch.randn(N, generator=g, dtype=torch.float64))
-    return outputs.to(dtype), y.to(dtype)
-
-
 @pytest.mark.parametrize("link", ["softplus", "exp"])
 def test_beta_matches_scipy_and_hand_derivatives(dtype, link):
-    outputs, y = _beta_batch(dtype)
+    outputs, y = _batch(dtype, lambda z: torch.sigmoid(2.0 * z))
     r = lr.Beta(link=link)
     value, grad = grad_of(lambda o: r.nll(o, y, reduction="none"), outputs)
     h = lr.links.get_link(link)
