@@ -5,7 +5,7 @@ through links, minimise the negative log-likelihood, predict the distribution
 or its peak.  See the book *Loss functions from first principles*.
 """
 
-from . import data, links, metrics, optimizers, plotting, validation
+from . import data, datasets, links, metrics, optimizers, plotting, validation
 from .beta_nll import beta_nll, fit_beta_nll
 from .models import MLP, ShallowNet
 from .recipes import (
@@ -19,6 +19,7 @@ from .recipes import (
     Independent,
     Laplace,
     MultivariateGaussian,
+    NegativeBinomial,
     Ordinal,
     Parameter,
     PlackettLuce,
@@ -28,6 +29,8 @@ from .recipes import (
     Recipe,
     StudentT,
     VonMises,
+    ZeroInflatedPoisson,
+    ZeroInflatedPoissonDistribution,
 )
 from .training import fit
 
@@ -43,6 +46,7 @@ __all__ = [
     "Laplace",
     "MLP",
     "MultivariateGaussian",
+    "NegativeBinomial",
     "Ordinal",
     "Parameter",
     "PlackettLuce",
@@ -53,8 +57,11 @@ __all__ = [
     "ShallowNet",
     "StudentT",
     "VonMises",
+    "ZeroInflatedPoisson",
+    "ZeroInflatedPoissonDistribution",
     "beta_nll",
     "data",
+    "datasets",
     "fit",
     "fit_beta_nll",
     "links",

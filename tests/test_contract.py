@@ -68,11 +68,23 @@ REGISTRY = [
     lr.Gamma(link="exp"),
     lr.Beta(),
     lr.Beta(link="exp"),
+    lr.NegativeBinomial(),
+    lr.NegativeBinomial(link="exp"),
+    lr.NegativeBinomial(link="square"),
+    lr.ZeroInflatedPoisson(),
+    lr.Independent(lr.NegativeBinomial(), num_dims=2),
+    lr.Independent(lr.ZeroInflatedPoisson(), num_dims=2),
 ]
 
 N = 48
 # torch's von Mises log-normaliser is a polynomial approximation (error ~5e-7).
 APPROXIMATE_REFERENCE = {lr.VonMises: 1e-6}
+# torch's negative binomial log-density takes lgamma[y + r] - lgamma[r] as it stands, which
+# loses lgamma[r] ~ r log r times eps to cancellation (0.01 in float32 at r = 1/alpha ~ 2e4,
+# which the square link reaches near 0), and its gradient in alpha r^2 digamma[r] times eps;
+# ours loses neither.  So its reference is computed in float64 (rounded for float32), and
+# compared with a slack of that reference's own rounding error (_reference_slack).
+FLOAT64_REFERENCE = {lr.NegativeBinomial}
 
 recipes = pytest.mark.parametrize("recipe", REGISTRY, ids=repr)
 
@@ -111,21 +123,49 @@ def _batch(recipe, dtype, seed=0):
     return outputs.to(dtype), y
 
 
-def _tolerance(recipe, dtype, magnitude):
+def _reference(recipe, fn, outputs, y):
+    """``grad_of(fn, outputs)`` for a reference ``fn``, in float64 where its float32 is inexact;
+    returns the value and the gradient, each with the slack its own rounding needs."""
+    if type(_base(recipe)) not in FLOAT64_REFERENCE:
+        return *grad_of(lambda o: fn(o, y), outputs), 0.0, 0.0
+    y64 = y if y.dtype == torch.long else y.double()
+    value, grad = grad_of(lambda o: fn(o, y64), outputs.double())
+    slack = _reference_slack(_base(recipe), outputs.double().reshape(-1, 2), y64.reshape(-1))
+    return value.to(outputs.dtype), grad.to(outputs.dtype), *slack
+
+
+def _reference_slack(recipe, outputs, y):
+    """Rounding error of torch's float64 negative binomial log-density and its gradient:
+    ``eps * lgamma[r]`` for the value, ``eps * r^2 digamma[r + y] |d alpha / d raw|`` for the
+    gradient (``r = 1 / alpha``), with a factor 8 for the few operations that carry it."""
+    raw = outputs[:, 1].detach().clone().requires_grad_(True)
+    alpha = recipe.positive_link(raw)
+    (slope,) = torch.autograd.grad(alpha.sum(), raw)
+    r = 1.0 / alpha.detach()
+    eps = 8.0 * torch.finfo(torch.float64).eps
+    value = eps * float((r * torch.log(r + y + 2.0)).max())
+    gradient = eps * float((r**2 * torch.log(r + y + 2.0) * slope.abs()).max())
+    return value, gradient
+
+
+def _tolerance(recipe, dtype, magnitude, slack=0.0):
     rtol = 1e-5 if dtype == torch.float32 else 1e-11
     rtol = max(rtol, APPROXIMATE_REFERENCE.get(type(_base(recipe)), 0.0))
-    return dict(rtol=rtol, atol=rtol * max(1.0, magnitude))
+    return dict(rtol=rtol, atol=rtol * max(1.0, magnitude) + slack)
 
 
 @recipes
 def test_nll_is_minus_the_log_prob_of_the_distribution(recipe, dtype):
     outputs, y = _batch(recipe, dtype)
     ours, ours_grad = grad_of(lambda o: recipe.nll(o, y, reduction="none"), outputs)
-    ref, ref_grad = grad_of(lambda o: -recipe.distribution(o).log_prob(y), outputs)
+    ref, ref_grad, slack, grad_slack = _reference(
+        recipe, lambda o, t: -recipe.distribution(o).log_prob(t), outputs, y
+    )
     assert ours.shape == (N,) and recipe.distribution(outputs).batch_shape == (N,)
-    torch.testing.assert_close(ours, ref, **_tolerance(recipe, dtype, float(ref.abs().max())))
+    magnitude = float(ref.abs().max())
+    torch.testing.assert_close(ours, ref, **_tolerance(recipe, dtype, magnitude, slack))
     scale = float(ref_grad.abs().max())
-    torch.testing.assert_close(ours_grad, ref_grad, **_tolerance(recipe, dtype, scale))
+    torch.testing.assert_close(ours_grad, ref_grad, **_tolerance(recipe, dtype, scale, grad_slack))
 
 
 @recipes
@@ -133,14 +173,15 @@ def test_nll_is_minus_the_log_prob_of_the_distribution(recipe, dtype):
 def test_reductions(recipe, dtype, reduction):
     outputs, y = _batch(recipe, dtype, seed=1)
     ours, ours_grad = grad_of(lambda o: recipe.nll(o, y, reduction=reduction), outputs)
-    ref, ref_grad = grad_of(
-        lambda o: reduce(-recipe.distribution(o).log_prob(y), reduction), outputs
+    ref, ref_grad, slack, grad_slack = _reference(
+        recipe, lambda o, t: reduce(-recipe.distribution(o).log_prob(t), reduction), outputs, y
     )
     assert ours.shape == ((N,) if reduction == "none" else ())
     scale = float(ref.abs().max())
-    torch.testing.assert_close(ours, ref, **_tolerance(recipe, dtype, scale))
+    count = N if reduction == "sum" else 1  # a sum carries every term's error
+    torch.testing.assert_close(ours, ref, **_tolerance(recipe, dtype, scale, count * slack))
     scale = float(ref_grad.abs().max())
-    torch.testing.assert_close(ours_grad, ref_grad, **_tolerance(recipe, dtype, scale))
+    torch.testing.assert_close(ours_grad, ref_grad, **_tolerance(recipe, dtype, scale, grad_slack))
 
 
 def _candidates(support, dtype, center):
@@ -305,6 +346,8 @@ def test_the_extreme_scale_reach_is_where_float32_still_represents_the_nll():
         (lr.MultivariateGaussian(num_dims=4), 14),
         (lr.Ordinal(num_classes=5), 5),
         (lr.PlackettLuce(num_items=6), 6),
+        (lr.NegativeBinomial(), 2),
+        (lr.ZeroInflatedPoisson(), 2),
     ],
     ids=repr,
 )
@@ -333,6 +376,7 @@ def test_recipe_names_are_exported_from_the_package_and_the_recipes_module():
     names = ["Gaussian", "HeteroscedasticGaussian", "Bernoulli", "Categorical", "Poisson"]
     names += ["Laplace", "VonMises", "GaussianMixture", "Independent", "Quantile"]
     names += ["MultivariateGaussian", "Ordinal", "PlackettLuce", "StudentT", "Gamma", "Beta"]
+    names += ["NegativeBinomial", "ZeroInflatedPoisson"]
     for name in names:
         assert name in lr.__all__ and issubclass(getattr(lr, name), lr.Recipe)
         assert getattr(recipes, name) is getattr(lr, name)

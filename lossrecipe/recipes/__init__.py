@@ -5,7 +5,7 @@ One module per output domain, on the common base in :mod:`.base`:
 - :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``, ``StudentT``,
   ``Quantile``;
 - :mod:`.classes`: ``Bernoulli``, ``Categorical``, ``Ordinal``;
-- :mod:`.counts`: ``Poisson``;
+- :mod:`.counts`: ``Poisson``, ``NegativeBinomial``, ``ZeroInflatedPoisson``;
 - :mod:`.circular`: ``VonMises``;
 - :mod:`.mixture`: ``GaussianMixture``;
 - :mod:`.independent`: ``Independent`` (several outputs at once);
@@ -22,7 +22,12 @@ from ._numerics import normal_nll
 from .base import Parameter, Recipe, Reduction, reduce_terms
 from .circular import VonMises
 from .classes import Bernoulli, Categorical, Ordinal
-from .counts import Poisson
+from .counts import (
+    NegativeBinomial,
+    Poisson,
+    ZeroInflatedPoisson,
+    ZeroInflatedPoissonDistribution,
+)
 from .independent import Independent
 from .mixture import GaussianMixture
 from .multivariate import MultivariateGaussian
@@ -47,6 +52,9 @@ __all__ = [
     "Bernoulli",
     "Categorical",
     "Poisson",
+    "NegativeBinomial",
+    "ZeroInflatedPoisson",
+    "ZeroInflatedPoissonDistribution",
     "Laplace",
     "VonMises",
     "GaussianMixture",

@@ -116,3 +116,91 @@ def log1p_square(t: Tensor) -> Tensor:
         torch.log1p(below * below),
         2.0 * torch.log(above) + torch.log1p(1.0 / (above * above)),
     )
+
+
+# log1p[x] / x below x = 1 by the series of atanh: with t = x / (2 + x) <= 1/3, 18 terms
+# in t^2 <= 1/9 leave a relative error under 1e-17.
+_ATANH_BELOW = 1.0
+_ATANH_TERMS = 18
+
+
+def log1p_over(x: Tensor) -> Tensor:
+    """``log1p[x] / x`` for ``x >= 0`` (1 at 0), exact in value and gradient for small ``x``.
+
+    Below 1, from ``log1p[x] = 2 atanh[t]`` with ``t = x / (2 + x)``::
+
+        log1p[x] / x = 2 / (2 + x) * sum_k t^(2k) / (2k + 1)
+
+    a sum of positive terms whose derivative autograd takes term by term.  The closed
+    form's derivative ``1/(x (1 + x)) - log1p[x] / x^2`` would subtract two numbers near
+    ``1/x^2``; from 1 on it loses nothing and is used.
+    """
+    small = torch.clamp(x, max=_ATANH_BELOW)
+    large = torch.clamp(x, min=_ATANH_BELOW)
+    t2 = (small / (2.0 + small)) ** 2
+    series = torch.zeros_like(small)
+    for k in range(_ATANH_TERMS - 1, -1, -1):  # Horner in t^2: 1 + t^2/3 + t^4/5 + ...
+        series = series * t2 + 1.0 / (2 * k + 1)
+    return torch.where(x < _ATANH_BELOW, 2.0 / (2.0 + small) * series, torch.log1p(large) / large)
+
+
+def log1p_excess(u: Tensor) -> Tensor:
+    """``(1 + u) log1p[u] / u - 1`` for ``u >= 0`` (0 at 0; about ``u / 2`` for small ``u``).
+
+    From :func:`log1p_over`: its value is exact to ``eps`` absolute, and its derivative
+    ``log1p[u]/u + (1 + u) d/du[log1p[u] / u]`` (1/2 at 0) has no cancellation.
+    """
+    return (1.0 + u) * log1p_over(u) - 1.0
+
+
+# Stirling's series for lgamma: B_2k / (2k (2k - 1)) for k = 1..8.
+_STIRLING = (
+    1 / 12,
+    -1 / 360,
+    1 / 1260,
+    -1 / 1680,
+    1 / 1188,
+    -691 / 360360,
+    1 / 156,
+    -3617 / 122400,
+)
+# From r = 10 on the series below is exact to float64 (its next term is 2e-18 there).
+_STIRLING_FROM = 10.0
+
+
+def _stirling_tail_in(w: Tensor) -> Tensor:
+    """``lgamma[x] - ((x - 1/2) log x - x + log(2 pi) / 2)`` for ``x >= 10``, as a function of
+    ``w = 1 / x``: Stirling's series ``w/12 - w^3/360 + w^5/1260 - ...``, eight terms."""
+    w2 = w * w
+    total = torch.zeros_like(w)
+    for coefficient in reversed(_STIRLING):
+        total = total * w2 + coefficient
+    return w * total
+
+
+def log_rising_factorial_ratio(alpha: Tensor, log_alpha: Tensor, y: Tensor) -> Tensor:
+    """``lgamma[r + y] - lgamma[r] - y log[r]`` with ``r = 1 / alpha``, for ``alpha > 0``
+    and ``y >= 0``, exact in value and gradient for small ``alpha``.
+
+    For a count ``y`` it is ``sum_{j < y} log1p[j alpha]``, which goes to 0 with ``alpha``.
+    For ``alpha > 1/10`` (``r < 10``): the lgammas as they stand, with ``log r = -log alpha``.
+    Below, both lgammas are Stirling's series, whose difference is, with ``u = y alpha``
+    and ``w = 1 / (r + y) = alpha / (1 + u)``::
+
+        y ((1 + u) log1p[u] / u - 1) - log1p[u] / 2 + tail[w] - tail[alpha]
+
+    (:func:`log1p_excess`), a function of ``alpha`` in which no two large numbers are
+    subtracted: the lgammas themselves are ``~ r log r``, and their difference, taken as
+    it stands, loses ``r log r`` times the machine epsilon (``3e-3`` in float64 at
+    ``r = 1e12``), and its gradient with respect to ``alpha`` far more.
+    """
+    cut = 1.0 / _STIRLING_FROM
+    near = torch.clamp(alpha, max=cut)  # r >= 10: the series
+    far = torch.clamp(alpha, min=cut)  # r <= 10: the lgammas
+    r = 1.0 / far
+    log_far = torch.clamp(log_alpha, min=-math.log(_STIRLING_FROM))
+    direct = torch.lgamma(r + y) - torch.lgamma(r) + y * log_far
+    u = y * near
+    series = y * log1p_excess(u) - 0.5 * torch.log1p(u)
+    series = series + (_stirling_tail_in(near / (1.0 + u)) - _stirling_tail_in(near))
+    return torch.where(alpha > cut, direct, series)
