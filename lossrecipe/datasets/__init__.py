@@ -18,9 +18,10 @@ their SHA-256.  A loader returns ``(x, y)`` tensors, ``x`` with one row per exam
 
 from __future__ import annotations
 
-import csv
 from importlib import resources
+from importlib.resources.abc import Traversable
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -56,23 +57,20 @@ RAND_HIE_COLUMNS = (
 ANES96_COLUMNS = ("age", "educ", "income", "TVnews")
 
 
-def _read(name: str) -> tuple[list[str], list[list[str]]]:
-    """The header and the rows of a data set's file, as strings."""
+def _path(name: str) -> Traversable:
     if name not in FILES:
         raise ValueError(f"name: expected one of {sorted(FILES)}, got {name!r}")
-    text = (resources.files(__package__) / "data" / FILES[name]).read_text(encoding="utf-8")
-    if name == "anes96":  # tab-separated, names in single quotes
-        lines = [line.split() for line in text.splitlines() if line.strip()]
-        return [field.strip("'") for field in lines[0]], lines[1:]
-    header, *rows = csv.reader(text.splitlines())
-    return header, rows
+    return resources.files(__package__) / "data" / FILES[name]
 
 
 def _columns(name: str, names: tuple[str, ...]) -> Tensor:
     """The named columns of a data set, ``(N, len(names))`` float64."""
-    header, rows = _read(name)
+    delimiter = None if name == "anes96" else ","  # anes96: tabs, names in single quotes
+    with _path(name).open("r", encoding="utf-8") as file:
+        header = [field.strip("'\"") for field in file.readline().strip().split(delimiter)]
+        table = np.loadtxt(file, delimiter=delimiter, dtype=np.float64, ndmin=2)
     index = [header.index(column) for column in names]
-    return torch.tensor([[float(row[i]) for i in index] for row in rows], dtype=torch.float64)
+    return torch.from_numpy(np.ascontiguousarray(table[:, index]))
 
 
 def engel() -> tuple[Tensor, Tensor]:
@@ -115,9 +113,7 @@ def anes96() -> tuple[Tensor, Tensor]:
 def describe(name: str) -> str:
     """The description of a data set (``"engel"``, ``"rand_hie"`` or ``"anes96"``):
     source, licence and variables, as Markdown."""
-    if name not in FILES:
-        raise ValueError(f"name: expected one of {sorted(FILES)}, got {name!r}")
-    description = FILES[name].replace(".csv", ".md")
+    description = _path(name).name.replace(".csv", ".md")
     return (resources.files(__package__) / "data" / description).read_text(encoding="utf-8")
 
 
