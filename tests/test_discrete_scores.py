@@ -12,15 +12,6 @@ from .conftest import generator
 TD = torch.distributions
 
 
-def _uniformity_gap(u):
-    """Kolmogorov-Smirnov distance between the empirical distribution of u and U(0, 1)."""
-    ordered = torch.sort(u).values
-    n = len(ordered)
-    above = torch.arange(1, n + 1, dtype=u.dtype) / n - ordered
-    below = ordered - torch.arange(0, n, dtype=u.dtype) / n
-    return float(torch.maximum(above, below).max())
-
-
 def _forecasts(n=4000, seed=0):
     """One distribution of every count and class recipe, batch (n,), and draws from it."""
     g = generator(seed)
@@ -90,7 +81,7 @@ def test_randomized_pit_is_uniform_when_y_comes_from_the_forecast(name):
     dist, y = FORECASTS[name]
     u = metrics.randomized_pit(dist, y, generator=generator(2))
     # Kolmogorov-Smirnov: 1.95 / sqrt(n) is the 0.1% critical value
-    assert _uniformity_gap(u) < 1.95 / len(u) ** 0.5
+    assert float(metrics.uniformity_gap(u)) < 1.95 / len(u) ** 0.5
     assert u.dtype == torch.float64 and u.shape == y.shape
 
 
@@ -260,3 +251,31 @@ def test_ranked_probability_score_rejects_logits_and_labels_one_to_k():
         metrics.ranked_probability_score(torch.randn(3, 4), torch.zeros(3))
     with pytest.raises(ValueError, match="y: expected class indices 0..3.*shifted"):
         metrics.ranked_probability_score(torch.full((2, 4), 0.25), torch.tensor([1, 4]))
+
+
+# --- uniformity gap --------------------------------------------------------------------------
+
+
+def test_uniformity_gap_equals_the_kolmogorov_smirnov_statistic():
+    stats = pytest.importorskip("scipy.stats")
+    u = torch.rand(57, generator=generator(11), dtype=torch.float64)
+    expected = stats.kstest(u.numpy(), "uniform").statistic
+    assert abs(float(metrics.uniformity_gap(u)) - expected) < 1e-15
+
+
+def test_uniformity_gap_by_hand():
+    # one value at 0.5: the empirical cdf jumps from 0 to 1 there, 0.5 from u either way
+    assert float(metrics.uniformity_gap(torch.tensor([0.5]))) == 0.5
+    # the midpoints of N equal bins are as close to uniform as N values get: 1 / (2N)
+    u = (torch.arange(10, dtype=torch.float64) + 0.5) / 10
+    assert abs(float(metrics.uniformity_gap(u)) - 0.05) < 1e-15
+    assert float(metrics.uniformity_gap(torch.zeros(4))) == 1.0
+
+
+def test_uniformity_gap_rejects_values_outside_zero_one_and_no_values():
+    with pytest.raises(ValueError, match=r"pit_values: expected at least one value, all in"):
+        metrics.uniformity_gap(torch.tensor([0.2, 1.5]))
+    with pytest.raises(ValueError, match=r"pit_values: expected at least one value"):
+        metrics.uniformity_gap(torch.zeros(0))
+    with pytest.raises(ValueError, match=r"pit_values: expected shape \(N,\)"):
+        metrics.uniformity_gap(torch.zeros(3, 2))

@@ -10,7 +10,7 @@ from torch.distributions import Distribution, constraints
 from torch.distributions.utils import broadcast_all
 
 from ..links import Exp, PositiveLink, PositiveLinkName, Sigmoid, get_link
-from ._numerics import log1p_over, log_rising_factorial_ratio
+from ._negative_binomial import negative_binomial_nll
 from .base import Parameter, Recipe
 
 __all__ = [
@@ -56,22 +56,6 @@ class Poisson(Recipe):
         the larger, ``lambda``.
         """
         return torch.floor(self.params(outputs)["rate"])
-
-
-def _log1p_over_alpha(alpha: Tensor, log_alpha: Tensor, log_mean: Tensor) -> Tensor:
-    """``r log1p[alpha mu] = log1p[alpha mu] / alpha``, exact in value and gradient.
-
-    Where ``x = alpha mu < 1``: ``mu log1p[x] / x`` (:func:`log1p_over`), whose gradient
-    in ``alpha``, ``mu^2 d/dx[log1p[x] / x]``, has nothing to cancel (``log1p[x] / alpha``
-    differentiated as it stands subtracts two numbers near ``mu / alpha``).  Elsewhere
-    ``softplus[s] / alpha`` with ``s = log[alpha mu]``.  Each branch sees only its own
-    arguments, so neither overflows.
-    """
-    s = log_alpha + log_mean
-    log_mean_below = torch.minimum(log_mean, -log_alpha)  # keeps x = alpha mu <= 1
-    below = torch.exp(log_mean_below) * log1p_over(alpha * torch.exp(log_mean_below))
-    above = F.softplus(torch.clamp(s, min=0.0)) / alpha
-    return torch.where(s < 0.0, below, above)
 
 
 class NegativeBinomial(Recipe):
@@ -126,14 +110,7 @@ class NegativeBinomial(Recipe):
 
     def nll_terms(self, y: Tensor, *, log_mean: Tensor, raw_dispersion: Tensor) -> Tensor:
         alpha, log_alpha = self.positive_link.value_and_log(raw_dispersion)
-        s = log_alpha + log_mean  # log[alpha mu]
-        return (
-            torch.lgamma(y + 1.0)
-            - y * log_mean
-            + y * F.softplus(s)
-            + _log1p_over_alpha(alpha, log_alpha, log_mean)
-            - log_rising_factorial_ratio(alpha, log_alpha, y)
-        )
+        return negative_binomial_nll(log_mean, alpha, log_alpha, y)
 
     def predict(self, outputs: Tensor) -> Tensor:
         """The mode ``floor[mu (1 - alpha)]`` (``0`` when ``alpha >= 1``), as a float count.
