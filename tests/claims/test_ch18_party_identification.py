@@ -49,9 +49,9 @@ CLAIMS = [
         lambda r: r[G]["D"] > 0.1 and max(r[k]["D"] for k in (CAT, ORD, FREQ)) < 0.07,
     ),
     (
-        "the Gaussian expects too few strong partisans (0 and 6) and too many answers 2 to 4",
+        "the Gaussian expects too few partisans (0, 1, 5, 6) and too many answers 2 to 4",
         lambda r: (
-            all(r[G]["expected"][k] < r["observed"][k] for k in (0, 6))
+            all(r[G]["expected"][k] < r["observed"][k] for k in (0, 1, 5, 6))
             and all(r[G]["expected"][k] > r["observed"][k] for k in (2, 3, 4))
         ),
     ),
