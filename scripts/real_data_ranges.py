@@ -38,9 +38,7 @@ def main() -> None:
     torch.set_default_dtype(torch.float64)
     for chapter in args.chapters:
         function, module_name, score = CHAPTERS[chapter]
-        runs = [
-            getattr(real_data, function)(seed, split) for seed in SEEDS for split in SPLITS
-        ]
+        runs = [getattr(real_data, function)(seed, split) for seed in SEEDS for split in SPLITS]
         print(f"chapter {chapter}: {len(runs)} runs (seeds 0-9 x splits 0-4), held-out ranges")
         models = [name for name, row in runs[0].items() if isinstance(row, dict) and "NLL" in row]
         print(f"  {'model':26s} {'NLL':>15s} {score:>15s} {'D':>13s}")
