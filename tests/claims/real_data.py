@@ -58,8 +58,8 @@ def engel(seed: int, split: int) -> dict:
 
     def train(recipe, exp_first):
         net = OnLogIncome(recipe.num_outputs, exp_first)
-        lr.fit(net, recipe, u_train, y_train, steps=400, lr=0.05, seed=seed)
-        lr.fit(net, recipe, u_train, y_train, steps=200, lr=0.005, seed=None)
+        lr.fit(net, recipe, u_train, y_train, steps=250, lr=0.1, seed=seed)
+        lr.fit(net, recipe, u_train, y_train, steps=100, lr=0.01, seed=None)
         return net
 
     least_squares = train(lr.Gaussian(sigma=1.0), True)
@@ -109,7 +109,8 @@ def _interval_scores(predicted, y, poorer) -> dict:
     the poorer and richer halves."""
     covered = ((y >= predicted[0]) & (y <= predicted[2])).double()
     pinball = [
-        float(lr.recipes.real.pinball(y - predicted[j], q).mean())
+        float(lr.Quantile(quantile=q).nll(predicted[j].unsqueeze(1), y, reduction="mean"))
+        + math.log(q * (1 - q))
         for j, q in enumerate(ENGEL_LEVELS)
     ]
     return {
@@ -211,8 +212,8 @@ def anes96(seed: int, split: int) -> dict:
     z_train, z_test = (x_train - center) / spread, (x_test - center) / spread
 
     def train(recipe, targets, net):
-        lr.fit(net, recipe, z_train, targets, steps=400, lr=0.05, seed=seed)
-        lr.fit(net, recipe, z_train, targets, steps=200, lr=0.005, seed=None)
+        lr.fit(net, recipe, z_train, targets, steps=200, lr=0.1, seed=seed)
+        lr.fit(net, recipe, z_train, targets, steps=100, lr=0.01, seed=None)
         return net
 
     gaussian = train(lr.Gaussian(sigma=1.0), y_train.double(), nn.Linear(4, 1))
