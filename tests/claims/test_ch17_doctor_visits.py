@@ -68,6 +68,17 @@ CLAIMS = [
         ),
     ),
     (
+        "the negative binomial's rootogram bars end close to the line (within 3 for counts "
+        "0 to 9), where the Poisson's bar at 0 misses it by more than 20",
+        lambda r: (
+            all(
+                abs(math.sqrt(_expected(r, NB, k)) - math.sqrt(_observed(r, k))) < 3
+                for k in range(10)
+            )
+            and math.sqrt(_observed(r, 0)) - math.sqrt(_expected(r, P, 0)) > 20
+        ),
+    ),
+    (
         "the negative binomial expects more zeros than there are, fewer ones and twos",
         lambda r: (
             _expected(r, NB, 0) > _observed(r, 0)
