@@ -30,117 +30,51 @@ from torch.distributions import constraints
 
 import lossrecipe as lr
 
-from .conftest import grad_of, reduce
+from .conftest import ULPS, as_float64, grad_of, reduce, tol
+from .registry import REGISTRY, N, base_recipe, draw_batch
 
-REGISTRY = [
-    lr.Gaussian(sigma=0.7),
-    lr.HeteroscedasticGaussian(link="softplus"),
-    lr.HeteroscedasticGaussian(link="exp"),
-    lr.HeteroscedasticGaussian(link="square"),
-    lr.Bernoulli(),
-    lr.Categorical(num_classes=1),
-    lr.Categorical(num_classes=4),
-    lr.Poisson(),
-    lr.Laplace(scale=0.5),
-    lr.Quantile(quantile=0.2, scale=0.5),
-    lr.Quantile(quantile=0.9),
-    lr.VonMises(concentration=3.0),
-    lr.GaussianMixture(num_components=1),
-    lr.GaussianMixture(num_components=3, link="exp"),
-    lr.Independent(lr.HeteroscedasticGaussian(), num_dims=2),
-    lr.Independent(lr.Bernoulli(), num_dims=3),
-    lr.Independent(lr.Categorical(3), num_dims=2),
-    lr.Independent(lr.Poisson(), num_dims=2),
-    lr.Independent(lr.GaussianMixture(2), num_dims=2),
-    lr.MultivariateGaussian(num_dims=1),
-    lr.MultivariateGaussian(num_dims=3),
-    lr.MultivariateGaussian(num_dims=2, link="exp"),
-    lr.Ordinal(num_classes=2),
-    lr.Ordinal(num_classes=5),
-    lr.Independent(lr.Ordinal(3), num_dims=2),
-    lr.PlackettLuce(num_items=1),
-    lr.PlackettLuce(num_items=4),
-    lr.StudentT(df=4.0),
-    lr.StudentT(df=2.5, link="square"),
-    lr.StudentT(df=None),
-    lr.StudentT(df=None, link="exp"),
-    lr.Gamma(),
-    lr.Gamma(link="exp"),
-    lr.Beta(),
-    lr.Beta(link="exp"),
-]
-
-N = 48
 # torch's von Mises log-normaliser is a polynomial approximation (error ~5e-7).
 APPROXIMATE_REFERENCE = {lr.VonMises: 1e-6}
 
 recipes = pytest.mark.parametrize("recipe", REGISTRY, ids=repr)
 
 
-def _base(recipe):
-    return recipe.recipe if isinstance(recipe, lr.Independent) else recipe
+def _assert_matches(recipe, actual, reference):
+    """``actual`` (computed in float32 or float64) against the float64 ``reference``."""
+    approximate = APPROXIMATE_REFERENCE.get(type(base_recipe(recipe)), 0.0)
+    scale = float(reference.abs().max())
+    expected = tol(actual.dtype, scale)
+    expected = {k: max(v, approximate * max(1.0, scale)) for k, v in expected.items()}
+    torch.testing.assert_close(actual.double(), reference, **expected)
 
 
-def _into_range(recipe, y, dtype):
-    """Samples moved into what ``dtype`` can hold for the recipe's support.
-
-    Gamma and Beta draws with a concentration near 0.05 fall below float32's smallest
-    normal number (or round to 1 - 2^-24 and then to 1), and Student-t draws with
-    ``nu`` near 0.05 reach 1e30 and beyond, where torch's own log-density (which squares
-    ``(y - mu) / s``) overflows; neither is what the comparison is about.
-    """
-    base = _base(recipe)
-    info = torch.finfo(dtype)
-    if isinstance(base, lr.StudentT):
-        return y.clamp(-1e3, 1e3)
-    if isinstance(base, lr.Gamma):
-        return y.clamp(min=info.tiny)
-    if isinstance(base, lr.Beta):
-        return y.clamp(info.tiny, 1.0 - info.eps)
-    return y
-
-
-def _batch(recipe, dtype, seed=0):
-    """Raw outputs ``(N, num_outputs)`` and targets drawn from the predicted distribution."""
-    g = torch.Generator().manual_seed(seed)
-    outputs = torch.randn(N, recipe.num_outputs, generator=g, dtype=torch.float64)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        y = recipe.distribution(outputs).sample()
-    y = y if y.dtype == torch.long else _into_range(recipe, y, dtype).to(dtype)
-    return outputs.to(dtype), y
-
-
-def _tolerance(recipe, dtype, magnitude):
-    rtol = 1e-5 if dtype == torch.float32 else 1e-11
-    rtol = max(rtol, APPROXIMATE_REFERENCE.get(type(_base(recipe)), 0.0))
-    return dict(rtol=rtol, atol=rtol * max(1.0, magnitude))
+def _log_prob_in_float64(recipe, y):
+    """``o -> -log Pr(y | theta[o])`` from ``torch.distributions``, evaluated in float64."""
+    y64 = as_float64(y)
+    return lambda o: -recipe.distribution(o.double()).log_prob(y64)
 
 
 @recipes
 def test_nll_is_minus_the_log_prob_of_the_distribution(recipe, dtype):
-    outputs, y = _batch(recipe, dtype)
+    outputs, y = draw_batch(recipe, dtype)
     ours, ours_grad = grad_of(lambda o: recipe.nll(o, y, reduction="none"), outputs)
-    ref, ref_grad = grad_of(lambda o: -recipe.distribution(o).log_prob(y), outputs)
+    ref, ref_grad = grad_of(_log_prob_in_float64(recipe, y), outputs.double())
     assert ours.shape == (N,) and recipe.distribution(outputs).batch_shape == (N,)
-    torch.testing.assert_close(ours, ref, **_tolerance(recipe, dtype, float(ref.abs().max())))
-    scale = float(ref_grad.abs().max())
-    torch.testing.assert_close(ours_grad, ref_grad, **_tolerance(recipe, dtype, scale))
+    assert ours.dtype == ours_grad.dtype == dtype
+    _assert_matches(recipe, ours, ref)
+    _assert_matches(recipe, ours_grad, ref_grad)
 
 
 @recipes
 @pytest.mark.parametrize("reduction", ["sum", "mean", "none"])
 def test_reductions(recipe, dtype, reduction):
-    outputs, y = _batch(recipe, dtype, seed=1)
+    outputs, y = draw_batch(recipe, dtype, seed=1)
     ours, ours_grad = grad_of(lambda o: recipe.nll(o, y, reduction=reduction), outputs)
-    ref, ref_grad = grad_of(
-        lambda o: reduce(-recipe.distribution(o).log_prob(y), reduction), outputs
-    )
+    terms = _log_prob_in_float64(recipe, y)
+    ref, ref_grad = grad_of(lambda o: reduce(terms(o), reduction), outputs.double())
     assert ours.shape == ((N,) if reduction == "none" else ())
-    scale = float(ref.abs().max())
-    torch.testing.assert_close(ours, ref, **_tolerance(recipe, dtype, scale))
-    scale = float(ref_grad.abs().max())
-    torch.testing.assert_close(ours_grad, ref_grad, **_tolerance(recipe, dtype, scale))
+    _assert_matches(recipe, ours, ref)
+    _assert_matches(recipe, ours_grad, ref_grad)
 
 
 def _candidates(support, dtype, center):
@@ -165,7 +99,7 @@ def _candidates(support, dtype, center):
 
 @recipes
 def test_predict_is_the_mode(recipe, dtype):
-    outputs, _ = _batch(recipe, dtype, seed=2)
+    outputs, _ = draw_batch(recipe, dtype, seed=2)
     mode = recipe.predict(outputs)
     dist = recipe.distribution(outputs)
     if isinstance(dist, torch.distributions.Independent):
@@ -178,7 +112,8 @@ def test_predict_is_the_mode(recipe, dtype):
         points = grid.reshape(-1, *[1] * mode.dim()).expand(-1, *mode.shape)
     best = dist.log_prob(points).amax(dim=0)
     at_mode = dist.log_prob(mode)
-    slack = (1e-4 if dtype == torch.float32 else 1e-9) * (1.0 + best.abs())
+    # Both sides are evaluated in dtype: each may round by a few eps of its size.
+    slack = ULPS * torch.finfo(dtype).eps * (1.0 + best.abs())
     peaked = _has_a_peak(recipe, outputs)
     assert bool((at_mode >= best - slack)[peaked].all()), float((best - at_mode).max())
 
@@ -202,7 +137,7 @@ def _extreme_outputs(recipe, dtype):
     over so small a diagonal puts ``L^{-1} (y - mu)`` beyond float32
     (``test_multivariate.py`` drives them to +-1e4 over a moderate diagonal).
     """
-    base = _base(recipe)
+    base = base_recipe(recipe)
     reach = []
     for p in base.parameters:
         if isinstance(p.link, lr.links.LowerCholesky):
@@ -217,7 +152,7 @@ def _extreme_outputs(recipe, dtype):
 
 @recipes
 def test_finite_at_extreme_raw_outputs(recipe, dtype):
-    _, y = _batch(recipe, dtype, seed=3)
+    _, y = draw_batch(recipe, dtype, seed=3)
     outputs = _extreme_outputs(recipe, dtype)
     value, grad = grad_of(lambda o: recipe.nll(o, y, reduction="none"), outputs)
     assert bool(torch.isfinite(value).all()) and bool(torch.isfinite(grad).all())
@@ -235,11 +170,11 @@ def test_repr_rebuilds_an_equal_recipe(recipe):
 
 @recipes
 def test_layout_names_and_widths(recipe):
-    base = _base(recipe)
+    base = base_recipe(recipe)
     widths = [width for _, width in recipe.layout]
     names = [name for name, _ in recipe.layout]
     assert sum(widths) == recipe.num_outputs and len(set(names)) == len(names)
-    outputs, _ = _batch(recipe, torch.float64, seed=4)
+    outputs, _ = draw_batch(recipe, torch.float64, seed=4)
     raw = recipe.raw(outputs)
     assert list(raw) == [p.raw for p in base.parameters]
     theta = recipe.params(outputs)
@@ -266,7 +201,7 @@ def test_layout_names_and_widths(recipe):
 
 @recipes
 def test_validate_false_changes_no_value(recipe, dtype):
-    outputs, y = _batch(recipe, dtype, seed=5)
+    outputs, y = draw_batch(recipe, dtype, seed=5)
     quiet = recipe.with_validation(False)
     assert not quiet.validate and recipe.validate
     torch.testing.assert_close(quiet.nll(outputs, y), recipe.nll(outputs, y), rtol=0, atol=0)
@@ -274,7 +209,7 @@ def test_validate_false_changes_no_value(recipe, dtype):
 
 
 def test_every_recipe_class_is_in_the_registry():
-    classes = {type(r) for r in REGISTRY} | {type(_base(r)) for r in REGISTRY}
+    classes = {type(r) for r in REGISTRY} | {type(base_recipe(r)) for r in REGISTRY}
     exported = {
         obj
         for obj in vars(lr).values()

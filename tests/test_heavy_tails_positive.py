@@ -16,7 +16,7 @@ import torch
 import lossrecipe as lr
 from lossrecipe.recipes._numerics import log_gamma_ratio_half
 
-from .conftest import generator, grad_of
+from .conftest import assert_near, generator, grad_of
 
 N = 64
 
@@ -27,12 +27,6 @@ def _softplus(z):
 
 def _sigmoid(z):
     return torch.sigmoid(z.double())
-
-
-def _close(ours, ref, dtype, scale=1.0):
-    """float64: 1e-12 relative to ``scale``; float32: 2e-5."""
-    rtol = 1e-12 if dtype == torch.float64 else 2e-5
-    torch.testing.assert_close(ours.double(), ref, rtol=rtol, atol=rtol * scale)
 
 
 # ---------------------------------------------------------------- Student-t
@@ -57,14 +51,14 @@ def test_student_t_fixed_df_matches_scipy(dtype, df):
     mu, z, yy = outputs[:, 0].double(), outputs[:, 1].double(), y.double()
     s = _softplus(z)
     ref = -torch.from_numpy(st.t.logpdf(yy.numpy(), df, loc=mu.numpy(), scale=s.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
     # d/dmu = -(nu + 1) d / (nu s^2 + d^2), d/ds = 1/s - (nu + 1) d^2 / (s (nu s^2 + d^2))
     d = yy - mu
     denom = df * s**2 + d**2
     d_mu = -(df + 1.0) * d / denom
     d_s = 1.0 / s - (df + 1.0) * d**2 / (s * denom)
     ref_grad = torch.stack([d_mu, d_s * _sigmoid(z)], dim=1)
-    _close(grad, ref_grad, dtype, float(ref_grad.abs().max()))
+    assert_near(grad, ref_grad)
 
 
 def test_student_t_learned_df_matches_scipy(dtype):
@@ -74,7 +68,7 @@ def test_student_t_learned_df_matches_scipy(dtype):
     mu, s, nu = outputs[:, 0].double(), _softplus(outputs[:, 1]), _softplus(outputs[:, 2])
     yy = y.double()
     ref = -torch.from_numpy(st.t.logpdf(yy.numpy(), nu.numpy(), loc=mu.numpy(), scale=s.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
     # d/dnu = -psi[(nu+1)/2]/2 + psi[nu/2]/2 + 1/(2 nu) + log[1 + r]/2 - (nu+1) r / (2 nu (1+r)),
     # r = d^2 / (nu s^2)
     n, d = nu.numpy(), (yy - mu).numpy()
@@ -87,7 +81,7 @@ def test_student_t_learned_df_matches_scipy(dtype):
         - (n + 1) * ratio / (2 * n * (1 + ratio))
     )
     ref_d_nu = torch.from_numpy(d_nu) * _sigmoid(outputs[:, 2])
-    _close(grad[:, 2], ref_d_nu, dtype, float(ref_d_nu.abs().max()))
+    assert_near(grad[:, 2], ref_d_nu)
 
 
 def _student_nll_mpmath(y, mu, s, nu):
@@ -118,7 +112,7 @@ def test_student_t_huge_df_is_exact():
         [_student_nll_mpmath(*row, nu) for row in zip(y, mu, log_s.exp(), strict=True)],
         dtype=torch.float64,
     )
-    torch.testing.assert_close(value, ref, rtol=1e-13, atol=1e-13)
+    assert_near(value, ref)
     # torch's log_prob subtracts the two lgammas directly
     naive_error = float((r.distribution(outputs).log_prob(y) + ref).abs().max())
     assert naive_error > 1e-4
@@ -155,8 +149,7 @@ def test_student_t_extreme_location_and_scale_stay_finite(dtype):
         [_student_nll_mpmath(*row) for row in zip(y.double(), mu, s, nu, strict=True)],
         dtype=torch.float64,
     )
-    rtol = 1e-13 if dtype == torch.float64 else 1e-5
-    torch.testing.assert_close(value.double(), ref, rtol=rtol, atol=0.0)
+    assert_near(value, ref, scale=1.0)
 
 
 def test_student_t_params_and_predict():
@@ -204,13 +197,13 @@ def test_gamma_matches_scipy_and_hand_derivatives(dtype, link):
     h = lr.links.get_link(link)
     a, b, yy = h(outputs[:, 0].double()), h(outputs[:, 1].double()), y.double()
     ref = -torch.from_numpy(st.gamma.logpdf(yy.numpy(), a.numpy(), scale=1 / b.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
     # d/dalpha = psi[alpha] - log beta - log y, d/dbeta = y - alpha / beta; times h'
     slope = _sigmoid if link == "softplus" else (lambda z: torch.exp(z.double()))
     d_a = torch.from_numpy(sc.digamma(a.numpy())) - b.log() - yy.log()
     d_b = yy - a / b
     ref_grad = torch.stack([d_a * slope(outputs[:, 0]), d_b * slope(outputs[:, 1])], dim=1)
-    _close(grad, ref_grad, dtype, float(ref_grad.abs().max()))
+    assert_near(grad, ref_grad)
 
 
 def test_gamma_extremes_stay_finite_and_exact(dtype):
@@ -283,14 +276,14 @@ def test_beta_matches_scipy_and_hand_derivatives(dtype, link):
     h = lr.links.get_link(link)
     a, b, yy = h(outputs[:, 0].double()), h(outputs[:, 1].double()), y.double()
     ref = -torch.from_numpy(st.beta.logpdf(yy.numpy(), a.numpy(), b.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
     # d/dalpha = psi[alpha] - psi[alpha + beta] - log y, same for beta with log[1 - y]
     psi = lambda v: torch.from_numpy(sc.digamma(v.numpy()))  # noqa: E731
     d_a = psi(a) - psi(a + b) - yy.log()
     d_b = psi(b) - psi(a + b) - torch.log1p(-yy)
     slope = _sigmoid if link == "softplus" else (lambda z: torch.exp(z.double()))
     ref_grad = torch.stack([d_a * slope(outputs[:, 0]), d_b * slope(outputs[:, 1])], dim=1)
-    _close(grad, ref_grad, dtype, float(ref_grad.abs().max()))
+    assert_near(grad, ref_grad)
 
 
 def test_beta_targets_near_the_ends_are_exact(dtype):
@@ -301,7 +294,7 @@ def test_beta_targets_near_the_ends_are_exact(dtype):
     value = lr.Beta().nll(outputs, y, reduction="none")
     a, b = _softplus(outputs[:, 0]), _softplus(outputs[:, 1])
     ref = -torch.from_numpy(st.beta.logpdf(y.double().numpy(), a.numpy(), b.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
 
 
 def test_beta_extremes_stay_finite(dtype):
