@@ -1,7 +1,8 @@
 # Two commands work on a fresh machine with Python 3.11 and make:
 #   make book   build the site in _build/html (creates .venv, installs everything)
-#   make check  run every test (what CI runs): make test, then nbval on generic kernels,
-#               the PDF and the browser tests of the site, the JupyterLab test
+#   make check  run every test (what CI runs): make test, then the wheel installed in a
+#               fresh environment, nbval on generic kernels, the PDF and the browser tests
+#               of the site, the JupyterLab test
 # and the author loop, about 100 s with .venv in place:
 #   make test   lint, unit tests, book checks, claims, nbval (strict) and the -W build
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -10,11 +11,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(wildcard book/[0-9][0-9]_*.md)
 
-.PHONY: env book test check test-suite lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable vendor-mathjax
+.PHONY: env book test check test-suite test-install lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable vendor-mathjax
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml etc/ipython/ipython_kernel_config.py
+$(STAMP): requirements.txt pyproject.toml etc/ipython/ipython_kernel_config.py \
+  etc/jupyterlab/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	# Kernel configuration (drops ipykernel's plain-TCP notice): see the file.
@@ -24,6 +26,11 @@ $(STAMP): requirements.txt pyproject.toml etc/ipython/ipython_kernel_config.py
 	# Jupyter servers of this environment (make lab, .venv/bin/jupyter lab) give their
 	# kernels CurveZMQ keys: encrypted, so no "Kernel is running over TCP without
 	# encryption" warning in the student's terminal.
+	# JupyterLab's defaults for this environment: no "Would you like to get notified about
+	# official Jupyter news?" prompt at the first launch, and no update check (it would ask
+	# a website); a student can still turn both on in Settings > Notifications.
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp etc/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/
 	mkdir -p $(VENV)/etc/jupyter
 	echo '{"MappingKernelManager": {"transport_encryption": "auto"}}' \
 	  > $(VENV)/etc/jupyter/jupyter_server_config.json
@@ -57,15 +64,23 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory -j3 lint test-suite book
 
 test-suite: $(STAMP)
-	$(PYTEST) tests notebooks --nbval --nbval-current-env --ignore=tests/site --ignore=tests/lab
+	$(PYTEST) tests notebooks --nbval --nbval-current-env --ignore=tests/site --ignore=tests/lab \
+	  --ignore=tests/install
 
-# Every test, what CI runs (.ci/run): the author loop, then nbval on PyTorch's generic
-# kernels (the outputs must not depend on the CPU), the PDF and the browser tests of the
-# site, and the JupyterLab test of the student notebooks.
+# Every test, what CI runs (.ci/run): the author loop, then the package as a user installs
+# it, nbval on PyTorch's generic kernels (the outputs must not depend on the CPU), the PDF
+# and the browser tests of the site, and the JupyterLab test of the student notebooks.
 check: test
+	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory test-portable
 	$(MAKE) --no-print-directory test-site
 	$(MAKE) --no-print-directory test-lab
+
+# The wheel and sdist (python -m build), the wheel installed in a fresh environment and
+# used from outside the repository, and the notebooks' install cell run against a local
+# git+file:// copy (tests/install/): what an editable install cannot show.
+test-install: $(STAMP)
+	$(BIN)/python -m pytest tests/install
 
 # nbval strict with the generic (no-SIMD) kernels, the closest stand-in here for an ARM
 # laptop: every printed number must come out the same as with this machine's own kernels.

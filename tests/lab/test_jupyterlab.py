@@ -140,13 +140,14 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 
 def _settings(folder: Path) -> None:
-    """Render every cell (no lazy windowing) and keep the news pop-up away."""
+    """Render every cell (no lazy windowing), so the test can read every cell's output.
+
+    Nothing else: what else the student sees (no news prompt, ``make env``'s
+    ``overrides.json``) comes from the environment, as with ``make lab``.
+    """
     tracker = folder / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}))
-    notes = folder / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notes.parent.mkdir(parents=True)
-    notes.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
 
 
 @pytest.fixture(scope="module")
@@ -384,6 +385,28 @@ def test_saving_from_lab_leaves_book_untouched(request, where):
     saved = nbformat.read(notebook, as_version=4)
     pairing = saved.metadata.get("jupytext", {}).get("formats")
     assert not pairing, f"the saved notebook is paired with a text file: {pairing}"
+
+
+def test_no_news_prompt_at_the_first_launch(lab):
+    """A student's first ``make lab`` asks nothing: no "get notified about official Jupyter
+    news?" toast, because the environment's defaults answer it (and ask no website)."""
+    plugin = "@jupyterlab/apputils-extension:notification"
+    request = urllib.request.Request(
+        f"{lab.url}/lab/api/settings/{plugin}", headers={"Authorization": f"token {lab.token}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        # the server applies the environment's overrides.json to the schema's defaults
+        defaults = json.loads(response.read())["schema"]["properties"]
+    assert defaults["fetchNews"]["default"] == "false"
+    assert defaults["checkForUpdates"]["default"] is False
+    page = lab.open(NOTEBOOKS[0].name)
+    try:
+        page.wait_for_timeout(3000)  # the prompt comes once the app is restored
+        toasts = page.locator(".Toastify__toast").all_inner_texts()
+        assert not [t for t in toasts if "news" in t.lower()], toasts
+    finally:
+        page.close()
+        lab.shut_down_kernels()
 
 
 def test_kernels_print_no_encryption_warning(lab):
