@@ -271,21 +271,14 @@ def _toc_entries(node: object, numbered: bool = False) -> Iterator[tuple[str, bo
             yield from _toc_entries(child, numbered)
 
 
-def _title(text: str) -> str:
-    tokens = markdown_parser().parse(text)
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.tag == "h1":
-            return tokens[index + 1].content
-    raise ConversionError("no '# title' heading")
-
-
-def _index_page(stem: str, number: int | None, labels: dict[str, Label]) -> None:
-    """Number a page's equations, figures, theorems and exercises as the site does."""
-    path = BOOK / f"{stem}.md"
-    text = path.read_text()
+def _index_page(path: Path, number: int | None, labels: dict[str, Label]) -> str:
+    """Number a page's equations, figures, theorems and exercises as the site does, and
+    return its title (its first ``#`` heading)."""
+    stem, text = path.stem, path.read_text()
     chapter = text.startswith("---\njupytext:")
     cells = jupytext.read(path).cells if chapter else [nbformat.v4.new_markdown_cell(text)]
     counters: dict[str, int] = {}
+    titles: list[str] = []
 
     def next_number(kind: str) -> str | None:
         counters[kind] = counters.get(kind, 0) + 1
@@ -302,6 +295,8 @@ def _index_page(stem: str, number: int | None, labels: dict[str, Label]) -> None
             if isinstance(block, Target):
                 pending = block.label
                 continue
+            if isinstance(block, Text) and block.heading and block.heading[0] == "#":
+                titles.append(block.heading[1])
             if pending and isinstance(block, Text) and block.heading:
                 add(Label(pending, stem, "section", None, block.heading[1]))
             elif pending:
@@ -337,6 +332,9 @@ def _index_page(stem: str, number: int | None, labels: dict[str, Label]) -> None
             figure = cell.metadata.get("mystnb", {}).get("figure", {})
             if figure.get("name"):
                 add(Label(figure["name"], stem, "figure", next_number("figure")))
+    if not titles:
+        raise ConversionError(f"book/{stem}.md: no '# title' heading")
+    return titles[0]
 
 
 @cache
@@ -345,18 +343,13 @@ def load_book(root: Path = ROOT) -> Book:
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     config = yaml.safe_load((root / "_config.yml").read_text())
     entries = [(toc["root"], False), *_toc_entries(toc.get("parts", toc))]
-    docs, numbers, titles = [], {}, {}
-    count = 0
+    docs, numbers, titles, labels = [], {}, {}, {}
     for entry, numbered in entries:
         stem = Path(entry).name
         docs.append(stem)
-        titles[stem] = _title((root / f"{entry}.md").read_text())
         if numbered:
-            count += 1
-            numbers[stem] = count
-    labels: dict[str, Label] = {}
-    for stem in docs:
-        _index_page(stem, numbers.get(stem), labels)
+            numbers[stem] = len(numbers) + 1
+        titles[stem] = _index_page(root / f"{entry}.md", numbers.get(stem), labels)
     repository = config.get("repository") or {}
     html = config.get("html") or {}
     bibliography = {}
@@ -429,6 +422,9 @@ class ReferenceStyle(BaseStyle):
     get_techreport_template = get_phdthesis_template = get_book_template
     get_mastersthesis_template = get_book_template
     get_inproceedings_template = get_incollection_template = get_article_template
+
+
+REFERENCES = ReferenceStyle()
 
 
 # --------------------------------------------------------------------------------------
@@ -759,7 +755,7 @@ def references_cell(ctx: Context) -> nbformat.NotebookNode | None:
         return None
     entries = [ctx.book.bibliography[key] for key in ctx.cited]
     entries.sort(key=lambda entry: [part.lower() for part in cite_label(entry)])  # as cited
-    references = ReferenceStyle().format_entries(entries)
+    references = REFERENCES.format_entries(entries)
     lines = ["## References", ""] + [f"- {entry.text.render(MARKDOWN)}" for entry in references]
     return nbformat.v4.new_markdown_cell("\n".join(lines))
 
