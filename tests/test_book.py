@@ -202,3 +202,10 @@ def test_chapter_09_checks_the_package_against_its_own_table_of_recipes():
     listed = re.search(r"^table_classes = \{\n(.*?)^\}", text, re.M | re.S)
     assert listed, "chapter 09 no longer spells out table_classes"
     assert set(re.findall(r'"(\w+)"', listed.group(1))) == named
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_ends_with_a_summary_then_exercises(md):
+    # The introduction promises it: "Each chapter ends with a summary and then exercises."
+    headings = re.findall(r"^## (.+?)\s*$", md.read_text(), re.M)
+    assert headings[-2:] == ["Summary", "Exercises"], f"{md.name}: {headings[-3:]}"
