@@ -335,7 +335,7 @@ BETA_MODES = [
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_beta_mode_rule_in_each_range_and_on_its_boundaries(dtype):
-    a, b, expected = (torch.tensor(column, dtype=dtype) for column in zip(*BETA_MODES))
+    a, b, expected = (torch.tensor(column, dtype=dtype) for column in zip(*BETA_MODES, strict=True))
     outputs = torch.stack([a.log(), b.log()], dim=1)  # exp link: log 1 = 0 gives exactly 1
     mode = lr.Beta(link="exp").predict(outputs)
     assert mode.dtype == dtype
@@ -346,7 +346,7 @@ def test_beta_mode_on_the_boundaries_is_the_densest_point():
     # Where the density is monotone (a boundary line included) its highest value on a
     # grid over (0, 1) lies at the grid's end that predict names.
     rows = [(a, b, m) for a, b, m in BETA_MODES if m in (0.0, 1.0)]
-    a, b, mode = (torch.tensor(column, dtype=torch.float64) for column in zip(*rows))
+    a, b, mode = (torch.tensor(column, dtype=torch.float64) for column in zip(*rows, strict=True))
     r = lr.Beta(link="exp")
     outputs = torch.stack([a.log(), b.log()], dim=1)
     grid = torch.linspace(1e-6, 1 - 1e-6, 10001, dtype=torch.float64)
