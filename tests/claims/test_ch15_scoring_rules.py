@@ -206,10 +206,12 @@ def test_constant_model_sits_in_between_on_held_out_nll_and_crps(claim):
 
 
 def test_pooled_pit_gap_of_the_constant_model_is_too_large_for_chance(claim):
-    claim(
-        "the constant model's pooled PIT gap arises by chance with probability under 0.001",
-        lambda seed: _regression(seed)["constant"]["gap_p"] < 0.001,
+    every_seed = claim(
+        "the constant model's pooled PIT gap arises by chance with probability about 0.001 "
+        "or less (< 0.002), for every seed",
+        lambda seed: _regression(seed)["constant"]["gap_p"] < 0.002,
     )
+    assert len(every_seed) == 10  # the chapter says "for every training seed"
     claim(
         "the hetero model's pooled PIT gap ranges from about 0.02 to 0.08 over the seeds",
         lambda seed: 0.015 < _regression(seed)["hetero"]["gap"] < 0.085,
