@@ -119,10 +119,11 @@ def test_predict_is_the_mode(recipe, dtype):
 
 
 def _has_a_peak(recipe, outputs):
-    """Where the density has a highest point (a U-shaped Beta has two infinite ends)."""
+    """Where the density has a highest point (a U-shaped Beta, both concentrations < 1,
+    has two infinite ends; a flat one, both = 1, has its highest value everywhere)."""
     if isinstance(recipe, lr.Beta):
         theta = recipe.params(outputs)
-        return (theta["concentration1"] > 1.0) | (theta["concentration0"] > 1.0)
+        return (theta["concentration1"] >= 1.0) | (theta["concentration0"] >= 1.0)
     return torch.ones(len(outputs), dtype=torch.bool)
 
 

@@ -309,13 +309,53 @@ def test_beta_extremes_stay_finite(dtype):
         assert bool(torch.isfinite(value).all()) and bool(torch.isfinite(grad).all())
 
 
-def test_beta_mode_rule_in_each_range():
-    # (alpha, beta): both > 1; alpha <= 1 < beta; beta <= 1 < alpha; both <= 1; alpha = 1 < beta
-    a = torch.tensor([3.0, 0.5, 4.0, 0.5, 1.0], dtype=torch.float64)
-    b = torch.tensor([5.0, 3.0, 0.8, 0.25, 2.0], dtype=torch.float64)
+# (alpha, beta) in each range of the mode rule, its boundary lines included, and the mode:
+# both > 1: interior; alpha <= 1 <= beta, alpha < beta: the edge 0 (the density falls);
+# beta <= 1 <= alpha, beta < alpha: the edge 1 (it rises); both < 1: U-shaped, and
+# both = 1: flat, where predict returns the mean.
+BETA_MODES = [
+    (3.0, 5.0, 2.0 / 6.0),
+    (0.5, 3.0, 0.0),
+    (1.0, 2.0, 0.0),  # alpha = 1 < beta
+    (0.5, 1.0, 0.0),  # alpha < 1 = beta: J-shaped, falls from 0
+    (4.0, 0.8, 1.0),
+    (2.0, 1.0, 1.0),  # beta = 1 < alpha
+    (1.0, 0.5, 1.0),  # alpha = 1 > beta: J-shaped, rises to 1
+    (0.5, 0.25, 0.5 / 0.75),  # U-shaped: the mean
+    (1.0, 1.0, 0.5),  # flat: the mean
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_beta_mode_rule_in_each_range_and_on_its_boundaries(dtype):
+    a, b, expected = (torch.tensor(column, dtype=dtype) for column in zip(*BETA_MODES, strict=True))
+    outputs = torch.stack([a.log(), b.log()], dim=1)  # exp link: log 1 = 0 gives exactly 1
+    mode = lr.Beta(link="exp").predict(outputs)
+    assert mode.dtype == dtype
+    torch.testing.assert_close(mode, expected)
+
+
+def test_beta_mode_on_the_boundaries_is_the_densest_point():
+    # Where the density is monotone (a boundary line included) its highest value on a
+    # grid over (0, 1) lies at the grid's end that predict names.
+    rows = [(a, b, m) for a, b, m in BETA_MODES if m in (0.0, 1.0)]
+    a, b, mode = (torch.tensor(column, dtype=torch.float64) for column in zip(*rows, strict=True))
+    r = lr.Beta(link="exp")
     outputs = torch.stack([a.log(), b.log()], dim=1)
-    expected = torch.tensor([2.0 / 6.0, 0.0, 1.0, 0.5 / 0.75, 0.0], dtype=torch.float64)
-    torch.testing.assert_close(lr.Beta(link="exp").predict(outputs), expected)
+    grid = torch.linspace(1e-6, 1 - 1e-6, 10001, dtype=torch.float64)
+    densest = grid[r.distribution(outputs).log_prob(grid.unsqueeze(1)).argmax(dim=0)]
+    torch.testing.assert_close(r.predict(outputs), densest, atol=2e-6, rtol=0)
+    assert torch.equal(r.predict(outputs), mode)
+
+
+def test_beta_flat_and_u_shaped_densities_have_no_single_peak():
+    r = lr.Beta(link="exp")
+    grid = torch.linspace(0.01, 0.99, 99, dtype=torch.float64).unsqueeze(1)
+    flat = r.distribution(torch.zeros(1, 2, dtype=torch.float64)).log_prob(grid)
+    assert float(flat.abs().max()) < 1e-12  # every point is a mode, the mean among them
+    u_shape = torch.tensor([[0.5, 0.25]], dtype=torch.float64).log()
+    values = r.distribution(u_shape).log_prob(grid)[:, 0]
+    assert float(values.argmin()) not in (0.0, 98.0)  # lowest inside, higher at both ends
 
 
 def test_beta_interior_mode_beats_a_grid():

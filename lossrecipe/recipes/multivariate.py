@@ -25,8 +25,10 @@ class MultivariateGaussian(Recipe):
         ``D + D (D + 1) / 2`` outputs: ``D`` ``mean`` entries ``mu`` (identity); then
         ``raw_scale_tril``, ``D (D + 1) / 2`` columns -> ``scale_tril`` ``L`` through
         the :class:`~lossrecipe.links.LowerCholesky` link: ``D`` raw diagonal entries
-        through the positive link named by ``link`` (``"softplus"``, ``"exp"`` or
-        ``"square"``), then the ``D (D - 1) / 2`` strictly-lower entries row by row,
+        through the positive link named by ``link`` (``"softplus"`` or ``"exp"``; not
+        ``"square"``, which is 0 at a raw output of 0, where ``Sigma`` is singular, and
+        gives ``z`` and ``-z`` the same ``L``: chapter 12, ex-12-softplus-diagonal),
+        then the ``D (D - 1) / 2`` strictly-lower entries row by row,
         ``(1, 0), (2, 0), (2, 1), (3, 0), ...`` (identity).  ``params``: ``"mean"``
         ``(N, D)`` and ``"scale_tril"`` ``(N, D, D)``.
     NLL
@@ -46,6 +48,12 @@ class MultivariateGaussian(Recipe):
     ) -> None:
         super().__init__(validate=validate)
         self.num_dims = check_positive_integer("num_dims", num_dims)
+        if link == "square":
+            raise ValueError(
+                "link: expected 'softplus' or 'exp' for the Cholesky diagonal, which must "
+                "be positive for every raw output; got 'square', which is 0 at a raw "
+                "output of 0 (a singular covariance)"
+            )
         self.link_name = link
         self.scale_link = LowerCholesky(self.num_dims, get_link(link, kind=PositiveLink))
         self.target_shape = (self.num_dims,)

@@ -28,10 +28,14 @@ class Beta(Recipe):
         - (alpha - 1) log[y] - (beta - 1) log[1 - y]``, with ``log[1 - y]`` as
         ``log1p[-y]``.
     Mode
-        ``(alpha - 1) / (alpha + beta - 2)`` when ``alpha > 1`` and ``beta > 1``;
-        ``0`` when ``alpha <= 1 < beta``; ``1`` when ``beta <= 1 < alpha``.  When
-        both are ``<= 1`` the density is U-shaped (or flat) with no single peak inside
-        (0, 1); ``predict`` then returns the mean ``alpha / (alpha + beta)``.
+        ``(alpha - 1) / (alpha + beta - 2)`` when ``alpha > 1`` and ``beta > 1``.
+        Otherwise the log-density's slope ``(alpha - 1) / y - (beta - 1) / (1 - y)``
+        keeps one sign on (0, 1) unless both are ``< 1`` or both ``= 1``: the edge
+        ``0`` when ``alpha <= 1 <= beta`` and ``alpha < beta`` (the density falls),
+        the edge ``1`` when ``beta <= 1 <= alpha`` and ``beta < alpha`` (it rises).
+        When both are ``< 1`` the density is U-shaped, infinite at both ends, with no
+        single peak; when both are ``= 1`` it is flat and every point is a mode.  In
+        those two cases ``predict`` returns the mean ``alpha / (alpha + beta)``.
     Derived in
         chapter 11, eq-11-beta-mode.
     """
@@ -65,9 +69,10 @@ class Beta(Recipe):
         interior = (alpha - 1.0) / torch.clamp(
             alpha + beta - 2.0, min=torch.finfo(alpha.dtype).tiny
         )
-        mode = torch.where(alpha > 1.0, torch.where(beta > 1.0, interior, 1.0), 0.0)
-        mean = alpha / (alpha + beta)
-        return torch.where((alpha <= 1.0) & (beta <= 1.0), mean, mode)
+        edge = (alpha > beta).to(alpha.dtype)  # a monotone density peaks at its higher end
+        mode = torch.where((alpha > 1.0) & (beta > 1.0), interior, edge)
+        no_single_peak = ((alpha < 1.0) & (beta < 1.0)) | ((alpha == 1.0) & (beta == 1.0))
+        return torch.where(no_single_peak, alpha / (alpha + beta), mode)
 
     def _settings(self) -> list[str]:
         return [f"link={self.link_name!r}"]
