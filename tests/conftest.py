@@ -26,6 +26,32 @@ def dtype(request):
     return request.param
 
 
+def _devices():
+    """The devices of this machine: the CPU always, CUDA and MPS where present."""
+    found = ["cpu"]
+    if torch.cuda.is_available():
+        found.append("cuda")
+    if torch.backends.mps.is_available():
+        found.append("mps")
+    return found
+
+
+DEVICES = _devices()
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    """Each device present: a test taking it runs once per device (only "cpu" here if
+    there is no GPU; a machine with CUDA or MPS runs the same test there too)."""
+    return torch.device(request.param)
+
+
+def on_device(device, dtype):
+    """Skip float64 on MPS, which has no float64."""
+    if device.type == "mps" and dtype == torch.float64:
+        pytest.skip("MPS has no float64")
+
+
 def tol(dtype):
     return TOL[dtype]
 

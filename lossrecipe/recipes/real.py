@@ -4,7 +4,8 @@ Quantile."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
@@ -156,6 +157,17 @@ class Laplace(Recipe):
 
     def _settings(self) -> list[str]:
         return [f"scale={self.scale!r}"]
+
+
+@contextmanager
+def _default_validation(value: bool) -> Iterator[None]:
+    """``torch.distributions``' default ``validate_args`` set to ``value`` inside."""
+    previous = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(value)
+    try:
+        yield
+    finally:
+        torch.distributions.Distribution.set_default_validate_args(previous)
 
 
 def pinball(u: Tensor, quantile: float | Tensor) -> Tensor:
@@ -352,9 +364,12 @@ class StudentT(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.StudentT:
         theta = self.params(outputs)
-        return torch.distributions.StudentT(
-            theta["df"], theta["location"], theta["scale"], validate_args=False
-        )
+        # torch's StudentT builds a Chi2 inside with the default validate_args, which
+        # reads df back from the device: build it with the default switched off.
+        with _default_validation(False):
+            return torch.distributions.StudentT(
+                theta["df"], theta["location"], theta["scale"], validate_args=False
+            )
 
     @property
     def nll_terms(self) -> Callable[..., Tensor]:
