@@ -102,8 +102,11 @@ notebooks: $(STAMP)
 format-chapters: $(STAMP)
 	$(BIN)/python scripts/format_chapters.py $(CHAPTERS)
 
+# make bench DEVICE=cuda times on a GPU (CUDA events, compiled row); BENCH_ARGS adds
+# options of benchmarks/bench_losses.py, e.g. BENCH_ARGS="--n 100000000 --repeats 30".
+DEVICE ?= cpu
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_losses.py
+	$(BIN)/python benchmarks/bench_losses.py --device $(DEVICE) $(BENCH_ARGS)
 
 time-chapters: $(STAMP)
 	$(BIN)/python benchmarks/time_chapters.py

@@ -141,17 +141,17 @@ def log_softplus(x: Tensor) -> Tensor:
     """``log softplus[x] = log log(1 + e^x)``, exact for every ``x``, without a branch.
 
     torch's softplus is accurate to relative precision while ``e^x`` is a normal
-    number, but it underflows to 0 below ``x = -104`` (float32) or ``-745``
-    (float64).  Below ``x = -40``, ``log softplus[x] = x - e^x / 2 + ...`` equals ``x``
-    to double precision, so ``log softplus[x] = log softplus[max(x, -40)] + min(x + 40,
-    0)`` holds everywhere, and the softplus is never evaluated where it
-    underflows.  Above ``x = 40`` the softplus is ``x`` itself (it drops ``e^{-40}``).
-    The correction is a separate ``torch.where``, not ``x - max(x, -40)``, whose
-    gradient ``1 - 1`` would round the small slope ``sig[x] / softplus[x]`` away in
-    float32 at large ``x``.
+    number, but it underflows to 0 below ``x = -104`` (float32) or ``-745`` (float64).
+    Below ``x = -40``, ``log softplus[x] = x - e^x / 2 + ...`` equals ``x`` to double
+    precision, so ``log softplus[x] = x`` there and ``log softplus[x]`` above, chosen
+    element by element.  The smallest normal float added inside the log changes
+    nothing where that side is chosen (``softplus[x] > 4e-18`` there) and keeps the
+    other side's gradient at 0, not ``0 / 0``, where the softplus has underflowed.
+    Above ``x = 40`` the softplus is ``x`` itself (it drops ``e^{-40}``).
     """
-    above = torch.log(F.softplus(torch.clamp(x, min=-40.0), threshold=40.0))
-    return above + torch.where(x < -40.0, x + 40.0, 0.0)
+    x = x.contiguous()  # see Softplus.__call__
+    tiny = torch.finfo(x.dtype).tiny
+    return torch.where(x < -40.0, x, torch.log(F.softplus(x, threshold=40.0) + tiny))
 
 
 class Exp(PositiveLink):

@@ -22,39 +22,43 @@ __all__ = [
 LOG_2PI = math.log(2.0 * math.pi)
 
 
-def normal_nll(y: Tensor, mean: Tensor, log_variance: Tensor | float) -> Tensor:
+def normal_nll(
+    y: Tensor, mean: Tensor, log_variance: Tensor | float, *, bounded: bool = False
+) -> Tensor:
     """``-log Norm_y[mu, sigma^2] = ((y - mu)^2 / sigma^2 + log sigma^2 + log 2 pi) / 2``.
 
     The variance enters only through ``log sigma^2``, supplied by the caller from a
     stable source (a link's ``log``, or the logarithm of a fixed ``sigma^2``), so the
-    loss is exact even where ``sigma^2`` itself under- or overflows
-    (:func:`standardise`).
+    loss stays exact where ``sigma^2`` itself under- or overflows (:func:`standardise`).
+    ``bounded=True`` holds ``(y - mu) / sigma`` within the floats before squaring: the
+    term is still ``inf`` where it overflows, but its slope is finite, so a zero
+    gradient arriving from above (a mixture component far from ``y``, whose weight in
+    the log-sum-exp is 0) stays zero instead of becoming ``0 * inf = NaN``.
     """
-    z = standardise(y - mean, 0.5 * log_variance)
+    z = standardise(y - mean, log_variance)
+    if bounded:
+        largest = torch.finfo(z.dtype).max
+        z = z.clamp(-largest, largest)
     # Added and halved in place (none of these steps keeps its result for the
     # gradient): fewer temporaries.
-    return (z * z).add_(log_variance).add_(LOG_2PI).mul_(0.5)
+    return torch.square(z).add_(log_variance).add_(LOG_2PI).mul_(0.5)
 
 
-def standardise(residual: Tensor, log_scale: Tensor | float) -> Tensor:
-    """``r / s`` from ``log s``: exact wherever it is a float, never NaN.
+def standardise(residual: Tensor, log_variance: Tensor | float) -> Tensor:
+    """``r / sigma`` from ``log sigma^2``, never NaN: ``r e^{-max(log sigma^2, l_min) / 2}``.
 
-    Computed as ``(r e^{-l/2}) e^{-l/2}``, ``l = max(log s, l_min)``.  Each factor
-    stays a finite float for every ``log s`` down to ``l_min = -2 (log M - 1)``
-    (``M`` the largest float), so the result is ``r / s`` to rounding there, however
-    small ``s = e^{log s}`` itself has become.  Below ``l_min``, ``|r / s|`` exceeds
-    ``sqrt M`` for every non-zero float ``r`` (its square overflows, as the exact one
-    does), and ``r = 0`` still gives 0.  The two products are held within ``+-M``:
-    the value is ``+-M`` only where the exact one is beyond it, and every step has a
-    finite derivative, so a zero gradient arriving from above (a mixture component
-    far from ``y``) stays zero instead of becoming ``0 * inf = NaN``.
+    ``l_min = 2 ceil(log tiny)`` (``tiny`` the smallest normal float; -174 in float32,
+    -1416 in float64) keeps the factor a finite float.  For every ``sigma`` above
+    ``e^{l_min / 2}`` this is ``r / sigma`` to rounding, however small ``sigma^2``
+    itself has become as a float; below, ``r = 0`` still gives 0, and every ``|r|``
+    above ``sqrt(M) e^{l_min / 2}`` (``M`` the largest float: 3e-19 in float32,
+    4e-154 in float64) a ``|r / sigma|`` beyond ``sqrt(M)``, whose square overflows
+    as the exact one does.  Where ``sigma^2`` overflows it is 0.
     """
-    if not isinstance(log_scale, Tensor):
-        return residual / math.exp(log_scale)
-    largest = torch.finfo(residual.dtype).max
-    floor = -2.0 * (math.log(largest) - 1.0)
-    half = torch.exp(torch.clamp(log_scale, min=floor) * -0.5)
-    return (residual * half).clamp(-largest, largest).mul(half).clamp(-largest, largest)
+    if not isinstance(log_variance, Tensor):
+        return residual / math.exp(0.5 * log_variance)
+    floor = 2 * math.ceil(math.log(torch.finfo(residual.dtype).tiny))
+    return residual * torch.exp(torch.clamp(log_variance, min=floor).mul(-0.5))
 
 
 def log_abs(x: Tensor) -> Tensor:

@@ -71,7 +71,8 @@ class GaussianMixture(Recipe):
         ``y`` must broadcast against the ``(..., K)`` raw blocks.
         """
         log_weights = logits - torch.logsumexp(logits, dim=-1, keepdim=True)
-        return log_weights - normal_nll(y, means, self.variance_link.log(raw_variances))
+        log_variances = self.variance_link.log(raw_variances)
+        return log_weights - normal_nll(y, means, log_variances, bounded=True)
 
     def nll_terms(
         self, y: Tensor, *, logits: Tensor, means: Tensor, raw_variances: Tensor
