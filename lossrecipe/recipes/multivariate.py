@@ -35,9 +35,9 @@ class MultivariateGaussian(Recipe):
         positive link's stable ``log``: ``log det Sigma = 2 sum_i log L_ii``.  The solve
         divides by ``L_ii`` held within the normal floats
         (:meth:`~lossrecipe.links.LowerCholesky.bounded`): where ``L_ii`` has underflowed
-        to 0 the loss stays exact at ``y = mu``, and is ``+inf``, as the exact value
-        overflows, once a residual exceeds about ``1e-19`` (float32; ``1e-153`` in
-        float64).
+        to 0 the loss stays exact at ``y = mu``, and is ``+inf``, as the exact value is
+        beyond the floats, once that row's residual exceeds about ``3e-19`` (float32;
+        ``4e-154`` in float64).
     Mode
         ``mu``, shape ``(N, D)``.
     Derived in
