@@ -70,6 +70,7 @@ REGISTRY = [
     lr.StudentT(df=2.5, link="square"),
     lr.StudentT(df=None),
     lr.StudentT(df=None, link="exp"),
+    lr.Independent(lr.StudentT(df=None), num_dims=2),
     lr.Gamma(),
     lr.Gamma(link="exp"),
     lr.Beta(),

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Self
@@ -45,7 +46,29 @@ from ..validation import (
     working_precision,
 )
 
-__all__ = ["Parameter", "Recipe", "Reduction", "open_unit_interval", "reduce_terms"]
+__all__ = [
+    "Parameter",
+    "Recipe",
+    "Reduction",
+    "default_validate_args",
+    "open_unit_interval",
+    "reduce_terms",
+]
+
+
+@contextmanager
+def default_validate_args(value: bool) -> Iterator[None]:
+    """``torch.distributions``' default ``validate_args`` set to ``value`` inside.
+
+    Some distributions build others inside with the default (``StudentT`` its
+    ``Chi2``), whose check of its parameters reads them back from the device.
+    """
+    previous = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(value)
+    try:
+        yield
+    finally:
+        torch.distributions.Distribution.set_default_validate_args(previous)
 
 
 def reduce_terms(terms: Tensor, reduction: Reduction) -> Tensor:

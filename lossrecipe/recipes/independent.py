@@ -9,7 +9,7 @@ from torch import Tensor
 from torch.distributions import Distribution, constraints
 
 from ..validation import Reduction, check_outputs, check_positive_integer
-from .base import Recipe
+from .base import Recipe, default_validate_args
 
 __all__ = ["Independent"]
 
@@ -30,7 +30,8 @@ def _unflatten(dist: Distribution, shape: tuple[int, ...]) -> Distribution:
     if not given:
         raise TypeError(f"cannot reshape a {type(dist).__name__} distribution")
     reshaped = {k: v.reshape(*shape, *v.shape[1:]) for k, v in given.items()}
-    return type(dist)(**reshaped, validate_args=False)
+    with default_validate_args(False):  # no read of the parameters from the device
+        return type(dist)(**reshaped, validate_args=False)
 
 
 class Independent(Recipe):

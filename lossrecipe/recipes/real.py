@@ -4,8 +4,7 @@ Quantile."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -16,7 +15,7 @@ from torch.distributions.utils import broadcast_all
 from ..links import Identity, PositiveLink, PositiveLinkName, get_link, log_softplus
 from ..validation import Reduction, check_positive, check_unit_open
 from ._numerics import log_abs, log_gamma_ratio_half, normal_nll
-from .base import Parameter, Recipe, open_unit_interval, reduce_terms
+from .base import Parameter, Recipe, default_validate_args, open_unit_interval, reduce_terms
 
 __all__ = [
     "AsymmetricLaplace",
@@ -157,17 +156,6 @@ class Laplace(Recipe):
 
     def _settings(self) -> list[str]:
         return [f"scale={self.scale!r}"]
-
-
-@contextmanager
-def _default_validation(value: bool) -> Iterator[None]:
-    """``torch.distributions``' default ``validate_args`` set to ``value`` inside."""
-    previous = torch.distributions.Distribution._validate_args
-    torch.distributions.Distribution.set_default_validate_args(value)
-    try:
-        yield
-    finally:
-        torch.distributions.Distribution.set_default_validate_args(previous)
 
 
 def pinball(u: Tensor, quantile: float | Tensor) -> Tensor:
@@ -366,7 +354,7 @@ class StudentT(Recipe):
         theta = self.params(outputs)
         # torch's StudentT builds a Chi2 inside with the default validate_args, which
         # reads df back from the device: build it with the default switched off.
-        with _default_validation(False):
+        with default_validate_args(False):
             return torch.distributions.StudentT(
                 theta["df"], theta["location"], theta["scale"], validate_args=False
             )
