@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(wildcard book/[0-9][0-9]_*.md)
 
-.PHONY: env book test check test-suite test-install lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable vendor-mathjax
+.PHONY: env book test check test-suite test-install lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable test-ddp vendor-mathjax
 
 env: $(STAMP)
 
@@ -46,7 +46,7 @@ book: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lossrecipe tests benchmarks scripts
+	$(BIN)/ruff format --check lossrecipe tests benchmarks scripts examples
 	$(BIN)/mypy --cache-dir $(VENV)/mypy_cache
 	# The chapters' code cells formatted as `make format-chapters` writes them.
 	$(BIN)/python scripts/format_chapters.py --check
@@ -65,14 +65,16 @@ test: $(STAMP)
 
 test-suite: $(STAMP)
 	$(PYTEST) tests notebooks --nbval --nbval-current-env --ignore=tests/site --ignore=tests/lab \
-	  --ignore=tests/install
+	  --ignore=tests/install --ignore=tests/test_ddp.py
 
 # Every test, what CI runs (.ci/run): the author loop, then the package as a user installs
-# it, nbval on PyTorch's generic kernels (the outputs must not depend on the CPU), the PDF
-# and the browser tests of the site, and the JupyterLab test of the student notebooks.
+# it, nbval on PyTorch's generic kernels (the outputs must not depend on the CPU),
+# DistributedDataParallel on two processes, the PDF and the browser tests of the site, and
+# the JupyterLab test of the student notebooks.
 check: test
 	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory test-portable
+	$(MAKE) --no-print-directory test-ddp
 	$(MAKE) --no-print-directory test-site
 	$(MAKE) --no-print-directory test-lab
 
@@ -86,6 +88,12 @@ test-install: $(STAMP)
 # laptop: every printed number must come out the same as with this machine's own kernels.
 test-portable: $(STAMP)
 	ATEN_CPU_CAPABILITY=default $(PYTEST) notebooks --nbval --nbval-current-env
+
+# examples/ddp_training.py on two CPU processes (gloo) against one process on the whole
+# batch (tests/test_ddp.py): three Python processes each importing torch, so not in the
+# author loop.
+test-ddp: $(STAMP)
+	$(BIN)/python -m pytest tests/test_ddp.py
 
 # The student notebooks in a real JupyterLab (tests/lab/): Run All through the UI.
 test-lab: $(STAMP)
@@ -117,8 +125,11 @@ notebooks: $(STAMP)
 format-chapters: $(STAMP)
 	$(BIN)/python scripts/format_chapters.py $(CHAPTERS)
 
+# make bench DEVICE=cuda times on a GPU (CUDA events, compiled row); BENCH_ARGS adds
+# options of benchmarks/bench_losses.py, e.g. BENCH_ARGS="--n 100000000 --repeats 30".
+DEVICE ?= cpu
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_losses.py
+	$(BIN)/python benchmarks/bench_losses.py --device $(DEVICE) $(BENCH_ARGS)
 
 time-chapters: $(STAMP)
 	$(BIN)/python benchmarks/time_chapters.py

@@ -32,6 +32,32 @@ def dtype(request):
     return request.param
 
 
+def _devices():
+    """The devices of this machine: the CPU always, CUDA and MPS where present."""
+    found = ["cpu"]
+    if torch.cuda.is_available():
+        found.append("cuda")
+    if torch.backends.mps.is_available():
+        found.append("mps")
+    return found
+
+
+DEVICES = _devices()
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    """Each device present: a test taking it runs once per device (only "cpu" here if
+    there is no GPU; a machine with CUDA or MPS runs the same test there too)."""
+    return torch.device(request.param)
+
+
+def on_device(device, dtype):
+    """Skip float64 on MPS, which has no float64."""
+    if device.type == "mps" and dtype == torch.float64:
+        pytest.skip("MPS has no float64")
+
+
 def tol(dtype, scale=1.0):
     """``rtol`` and ``atol`` for a result computed in ``dtype`` against an exact reference.
 
@@ -56,10 +82,10 @@ def assert_near(actual, reference, scale=None):
     dtype first), so it carries no float32 error of its own and the difference is
     ``actual``'s alone.  ``scale`` defaults to the reference's largest magnitude.
     """
-    reference = as_float64(reference)
+    reference = as_float64(reference).cpu()
     if scale is None:
         scale = float(reference.abs().max()) if reference.numel() else 1.0
-    torch.testing.assert_close(actual.double(), reference, **tol(actual.dtype, scale))
+    torch.testing.assert_close(actual.double().cpu(), reference, **tol(actual.dtype, scale))
 
 
 def grad_of(fn, outputs):

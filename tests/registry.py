@@ -42,6 +42,7 @@ REGISTRY = [
     lr.StudentT(df=2.5, link="square"),
     lr.StudentT(df=None),
     lr.StudentT(df=None, link="exp"),
+    lr.Independent(lr.StudentT(df=None), num_dims=2),
     lr.Gamma(),
     lr.Gamma(link="exp"),
     lr.Beta(),
@@ -75,11 +76,12 @@ def _into_range(recipe, y, dtype):
     return y
 
 
-def draw_batch(recipe, dtype, seed=0):
+def draw_batch(recipe, dtype, seed=0, device="cpu"):
     """Raw outputs ``(N, num_outputs)`` and targets drawn from the predicted distribution.
 
-    Both are drawn in float64 and then rounded to ``dtype``, so the float32 and float64
-    runs of a check see the same numbers up to that rounding.
+    Both are drawn in float64 on the CPU, then rounded to ``dtype`` and moved to
+    ``device``: the float32 and float64 runs of a check see the same numbers up to that
+    rounding, and every device sees the same numbers.
     """
     g = torch.Generator().manual_seed(seed)
     outputs = torch.randn(N, recipe.num_outputs, generator=g, dtype=torch.float64)
@@ -87,4 +89,4 @@ def draw_batch(recipe, dtype, seed=0):
         torch.manual_seed(seed)
         y = recipe.distribution(outputs).sample()
     y = y if y.dtype == torch.long else _into_range(recipe, y, dtype).to(dtype)
-    return outputs.to(dtype), y
+    return outputs.to(dtype).to(device), y.to(device)

@@ -9,7 +9,11 @@ in float32 and float64:
 - the three reductions sum, average and keep the per-example terms;
 - ``predict`` is the mode: no point of a dense grid (or of the enumerated support,
   for discrete targets) is more probable;
-- value and gradient stay finite at extreme raw outputs (``+-1e4``);
+- value and gradient stay finite at extreme raw outputs (``+-1e4``, with targets drawn
+  from the distribution; positive-link columns at ``+-30``);
+- with every raw output at ``+-1e4``, positive-link columns included, the NLL equals the
+  exact one (mpmath, ``exact_nll.py``) to a few ``eps`` with a finite gradient
+  wherever the exact one is a float, and is not finite where it is not;
 - ``repr`` rebuilds an equal recipe;
 - the layout: widths add up to ``num_outputs``, ``raw`` and ``params`` return one block
   per parameter, and ``nll_terms`` takes each raw block by its name;
@@ -24,13 +28,15 @@ import inspect
 import itertools
 import math
 
+import mpmath
 import pytest
 import torch
 from torch.distributions import constraints
 
 import lossrecipe as lr
 
-from .conftest import ULPS, as_float64, grad_of, reduce, tol
+from .conftest import ULPS, as_float64, grad_of, on_device, reduce, tol
+from .exact_nll import REFERENCES, exact_nll
 from .registry import REGISTRY, N, base_recipe, draw_batch
 
 # torch's von Mises log-normaliser is a polynomial approximation (error ~5e-7).
@@ -45,7 +51,7 @@ def _assert_matches(recipe, actual, reference):
     scale = float(reference.abs().max())
     expected = tol(actual.dtype, scale)
     expected = {k: max(v, approximate * max(1.0, scale)) for k, v in expected.items()}
-    torch.testing.assert_close(actual.double(), reference, **expected)
+    torch.testing.assert_close(actual.double().cpu(), reference.cpu(), **expected)
 
 
 def _log_prob_in_float64(recipe, y):
@@ -55,20 +61,27 @@ def _log_prob_in_float64(recipe, y):
 
 
 @recipes
-def test_nll_is_minus_the_log_prob_of_the_distribution(recipe, dtype):
-    outputs, y = draw_batch(recipe, dtype)
+def test_nll_is_minus_the_log_prob_of_the_distribution(recipe, dtype, device):
+    on_device(device, dtype)
+    outputs, y = draw_batch(recipe, dtype, device=device)
     ours, ours_grad = grad_of(lambda o: recipe.nll(o, y, reduction="none"), outputs)
     ref, ref_grad = grad_of(_log_prob_in_float64(recipe, y), outputs.double())
     assert ours.shape == (N,) and recipe.distribution(outputs).batch_shape == (N,)
     assert ours.dtype == ours_grad.dtype == dtype
+    assert ours.device == outputs.device and ours_grad.device == outputs.device
     _assert_matches(recipe, ours, ref)
     _assert_matches(recipe, ours_grad, ref_grad)
+    if device.type != "cpu":  # the same numbers as on the CPU
+        cpu, cpu_grad = grad_of(lambda o: recipe.nll(o, y.cpu(), reduction="none"), outputs.cpu())
+        _assert_matches(recipe, ours.cpu(), cpu.double())
+        _assert_matches(recipe, ours_grad.cpu(), cpu_grad.double())
 
 
 @recipes
 @pytest.mark.parametrize("reduction", ["sum", "mean", "none"])
-def test_reductions(recipe, dtype, reduction):
-    outputs, y = draw_batch(recipe, dtype, seed=1)
+def test_reductions(recipe, dtype, reduction, device):
+    on_device(device, dtype)
+    outputs, y = draw_batch(recipe, dtype, seed=1, device=device)
     ours, ours_grad = grad_of(lambda o: recipe.nll(o, y, reduction=reduction), outputs)
     terms = _log_prob_in_float64(recipe, y)
     ref, ref_grad = grad_of(lambda o: reduce(terms(o), reduction), outputs.double())
@@ -98,14 +111,15 @@ def _candidates(support, dtype, center):
 
 
 @recipes
-def test_predict_is_the_mode(recipe, dtype):
-    outputs, _ = draw_batch(recipe, dtype, seed=2)
+def test_predict_is_the_mode(recipe, dtype, device):
+    on_device(device, dtype)
+    outputs, _ = draw_batch(recipe, dtype, seed=2, device=device)
     mode = recipe.predict(outputs)
     dist = recipe.distribution(outputs)
     if isinstance(dist, torch.distributions.Independent):
         dist = dist.base_dist  # independent dimensions: each marginal mode, (N, D)
     assert mode.shape == dist.batch_shape + dist.event_shape
-    grid = _candidates(recipe.support, dtype, float(mode.float().mean().round()))
+    grid = _candidates(recipe.support, dtype, float(mode.float().mean().round())).to(device)
     if grid.dim() > 1:  # grid (P, *event): one candidate event per row (rankings)
         points = grid.unsqueeze(1).expand(-1, *mode.shape)
     else:  # one value per row, repeated over examples (and over a vector's entries)
@@ -152,12 +166,98 @@ def _extreme_outputs(recipe, dtype):
 
 
 @recipes
-def test_finite_at_extreme_raw_outputs(recipe, dtype):
-    _, y = draw_batch(recipe, dtype, seed=3)
-    outputs = _extreme_outputs(recipe, dtype)
+def test_finite_at_extreme_raw_outputs(recipe, dtype, device):
+    on_device(device, dtype)
+    _, y = draw_batch(recipe, dtype, seed=3, device=device)
+    outputs = _extreme_outputs(recipe, dtype).to(device)
     value, grad = grad_of(lambda o: recipe.nll(o, y, reduction="none"), outputs)
     assert bool(torch.isfinite(value).all()) and bool(torch.isfinite(grad).all())
     assert bool(torch.isfinite(recipe.predict(outputs).double()).all())
+
+
+def _positive_links(recipe):
+    links = [p.link for p in base_recipe(recipe).parameters]
+    return [
+        link.diagonal if isinstance(link, lr.links.LowerCholesky) else link
+        for link in links
+        if isinstance(link, lr.links.PositiveLink | lr.links.LowerCholesky)
+    ]
+
+
+WITH_POSITIVE_LINKS = [r for r in REGISTRY if _positive_links(r)]
+
+
+def _sign_rows(width, count=12, seed=0):
+    """Rows of +-1: every pattern for up to 3 columns, else all +, all - and random ones."""
+    if width <= 3:
+        return [list(p) for p in itertools.product([1.0, -1.0], repeat=width)]
+    g = torch.Generator().manual_seed(seed)
+    signs = torch.where(torch.rand(count, width, generator=g) < 0.5, 1.0, -1.0).tolist()
+    return [[1.0] * width, [-1.0] * width, *signs]
+
+
+def _targets(recipe, row):
+    """Targets for one row of raw outputs: where the likelihood is finite (the mode, the
+    component means) and off it, so both sides of "finite where it is finite" are met."""
+    if isinstance(recipe, lr.Independent):
+        width = recipe.recipe.num_outputs
+        blocks = [row[d * width : (d + 1) * width] for d in range(recipe.num_dims)]
+        per_dim = [_targets(recipe.recipe, block) for block in blocks]
+        return [list(t) for t in zip(*per_dim, strict=True)]
+    if isinstance(recipe, lr.HeteroscedasticGaussian | lr.StudentT):
+        return [row[0], row[0] + 1.0]
+    if isinstance(recipe, lr.GaussianMixture):
+        k = recipe.num_components
+        return [*row[k : 2 * k], 0.0]
+    if isinstance(recipe, lr.MultivariateGaussian):
+        # offsets whose differences and sums are not 0: no residual cancels exactly
+        # against an off-diagonal entry of +-1e4 over a diagonal entry of 1e4
+        mean, offsets = row[: recipe.num_dims], [1.0, 2.0, 4.0][: recipe.num_dims]
+        return [mean, [m + offset for m, offset in zip(mean, offsets, strict=True)]]
+    if isinstance(recipe, lr.Gamma):
+        return [1.0, 0.25]
+    if isinstance(recipe, lr.Beta):
+        return [0.5, 0.25]
+    assert isinstance(recipe, lr.Poisson), recipe
+    return [0.0, 3.0]
+
+
+def _concentration_overflows(recipe, row, dtype):
+    """Gamma's and Beta's NLL needs the concentrations themselves, not only their logs:
+    where the exp link takes one beyond the largest float, the loss is not finite
+    (docs/contract.md), even where the exact one is."""
+    base = base_recipe(recipe)
+    if not isinstance(base, lr.Gamma | lr.Beta) or not isinstance(base.positive_link, lr.links.Exp):
+        return False
+    return max(row) > math.log(torch.finfo(dtype).max)
+
+
+def test_every_recipe_with_a_positive_link_has_an_exact_reference():
+    assert all(type(r) in REFERENCES for r in WITH_POSITIVE_LINKS)
+    assert {type(base_recipe(r)) for r in WITH_POSITIVE_LINKS} >= {lr.Gamma, lr.Beta, lr.StudentT}
+
+
+@pytest.mark.parametrize("recipe", WITH_POSITIVE_LINKS, ids=repr)
+def test_exact_wherever_the_likelihood_is_finite_at_raw_outputs_of_1e4(recipe, dtype, device):
+    # Every raw output at +-1e4, positive-link columns included: a parameter h[-1e4]
+    # underflows to 0 (or h[1e4] = e^{1e4} overflows), but the log-likelihood often
+    # does not: a Gaussian at zero residual, a Student-t anywhere, a Gamma at y = 1.
+    rows = [[1e4 * s for s in signs] for signs in _sign_rows(recipe.num_outputs)]
+    cases = [(row, target) for row in rows for target in _targets(recipe, row)]
+    on_device(device, dtype)
+    outputs = torch.tensor([row for row, _ in cases], dtype=dtype, device=device)
+    y = torch.tensor([target for _, target in cases], dtype=dtype, device=device)
+    value, grad = grad_of(lambda o: recipe.nll(o, y, reduction="none"), outputs)
+    value, grad = value.cpu(), grad.cpu()
+    info = torch.finfo(dtype)
+    for i, (row, target) in enumerate(cases):
+        exact, scale = exact_nll(recipe, row, target)
+        where = f"raw {row}, y {target}: ours {float(value[i])}, exact {mpmath.nstr(exact, 8)}"
+        if abs(exact) >= info.max:
+            assert not math.isfinite(value[i]), where
+        elif not _concentration_overflows(recipe, row, dtype):
+            assert abs(float(value[i]) - exact) <= ULPS * info.eps * (1 + scale), where
+            assert bool(torch.isfinite(grad[i]).all()), where
 
 
 @recipes
@@ -201,8 +301,9 @@ def test_layout_names_and_widths(recipe):
 
 
 @recipes
-def test_validate_false_changes_no_value(recipe, dtype):
-    outputs, y = draw_batch(recipe, dtype, seed=5)
+def test_validate_false_changes_no_value(recipe, dtype, device):
+    on_device(device, dtype)
+    outputs, y = draw_batch(recipe, dtype, seed=5, device=device)
     quiet = recipe.with_validation(False)
     assert not quiet.validate and recipe.validate
     torch.testing.assert_close(quiet.nll(outputs, y), recipe.nll(outputs, y), rtol=0, atol=0)

@@ -10,7 +10,7 @@ from scipy import integrate, stats
 import lossrecipe as lr
 from lossrecipe import metrics
 
-from .conftest import assert_near
+from .conftest import assert_near, tol
 
 # --- CRPS ------------------------------------------------------------------------------------
 
@@ -399,3 +399,40 @@ def test_expected_calibration_error_rejects_labels_of_another_length():
 def test_expected_calibration_error_rejects_no_examples():
     with pytest.raises(ValueError, match="probs: expected at least one example"):
         metrics.expected_calibration_error(torch.zeros(0, 2), torch.zeros(0, dtype=torch.long))
+
+
+# --- any device ------------------------------------------------------------------------------
+
+
+def test_every_metric_runs_on_the_device_of_its_inputs(device):
+    # The same numbers as on the CPU, and the results stay on the device.
+    dtype = torch.float32 if device.type == "mps" else torch.float64
+    g = torch.Generator().manual_seed(0)
+    mean, y = torch.randn(50, generator=g, dtype=dtype), torch.randn(50, generator=g, dtype=dtype)
+    std = 0.5 + torch.rand(50, generator=g, dtype=dtype)
+    samples = torch.randn(7, 50, generator=g, dtype=dtype)
+    probs = torch.softmax(torch.randn(50, 3, generator=g, dtype=dtype), dim=1)
+    labels = torch.randint(0, 3, (50,), generator=g)
+    dist = torch.distributions.Normal(mean, std)
+    calls = {
+        "crps_gaussian": lambda d: metrics.crps_gaussian(mean.to(d), std.to(d), y.to(d)),
+        "crps_samples": lambda d: metrics.crps_samples(samples.to(d), y.to(d)),
+        "pit": lambda d: metrics.pit(
+            torch.distributions.Normal(dist.loc.to(d), dist.scale.to(d)), y.to(d)
+        ),
+        "brier_score": lambda d: metrics.brier_score(probs.to(d), labels.to(d)),
+        "calibration_curve": lambda d: metrics.calibration_curve(probs.to(d), labels.to(d), 5),
+        "expected_calibration_error": lambda d: metrics.expected_calibration_error(
+            probs.to(d), labels.to(d), 5
+        ),
+    }
+    assert set(calls) == set(metrics.__all__)
+    for name, call in calls.items():
+        here, cpu = call(device), call(torch.device("cpu"))
+        for a, b in zip(
+            here if isinstance(here, tuple) else (here,),
+            cpu if isinstance(cpu, tuple) else (cpu,),
+            strict=True,
+        ):
+            assert a.device.type == device.type, name
+            torch.testing.assert_close(a.cpu(), b, equal_nan=True, **tol(dtype))

@@ -33,7 +33,7 @@ class Poisson(Recipe):
     support = constraints.nonnegative_integer
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Poisson:
-        return torch.distributions.Poisson(self.params(outputs)["rate"])
+        return torch.distributions.Poisson(self.params(outputs)["rate"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, log_rate: Tensor) -> Tensor:
         # The last term is added in place: the same values, one allocation fewer.

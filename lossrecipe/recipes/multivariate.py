@@ -34,7 +34,12 @@ class MultivariateGaussian(Recipe):
     NLL
         ``|z|^2 / 2 + sum_i log L_ii + (D / 2) log[2 pi]`` with ``z = L^{-1} (y - mu)``,
         found by a triangular solve (no inverse is formed), and ``log L_ii`` from the
-        positive link's stable ``log``: ``log det Sigma = 2 sum_i log L_ii``.
+        positive link's stable ``log``: ``log det Sigma = 2 sum_i log L_ii``.  The solve
+        divides by ``L_ii`` held within the normal floats
+        (:meth:`~lossrecipe.links.LowerCholesky.bounded`): where ``L_ii`` has underflowed
+        to 0 the loss stays exact at ``y = mu``, and is ``+inf``, as the exact value is
+        beyond the floats, once that row's residual exceeds about ``3e-19`` (float32;
+        ``4e-154`` in float64).
     Mode
         ``mu``, shape ``(N, D)``.
     Derived in
@@ -64,10 +69,12 @@ class MultivariateGaussian(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.MultivariateNormal:
         theta = self.params(outputs)
-        return torch.distributions.MultivariateNormal(theta["mean"], scale_tril=theta["scale_tril"])
+        return torch.distributions.MultivariateNormal(
+            theta["mean"], scale_tril=theta["scale_tril"], validate_args=False
+        )
 
     def nll_terms(self, y: Tensor, *, mean: Tensor, raw_scale_tril: Tensor) -> Tensor:
-        scale_tril = self.scale_link(raw_scale_tril)
+        scale_tril = self.scale_link.bounded(raw_scale_tril)
         residual = (y - mean).unsqueeze(-1)
         z = torch.linalg.solve_triangular(scale_tril, residual, upper=False).squeeze(-1)
         log_det_half = self.scale_link.log_diagonal(raw_scale_tril).sum(-1)

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 
 from ..links import PositiveLink, PositiveLinkName, get_link
+from ._numerics import log_gamma
 from .base import Parameter, Recipe, open_unit_interval
 
 __all__ = ["Beta", "open_unit_interval"]
@@ -26,7 +27,11 @@ class Beta(Recipe):
     NLL
         ``log Gamma[alpha] + log Gamma[beta] - log Gamma[alpha + beta]
         - (alpha - 1) log[y] - (beta - 1) log[1 - y]``, with ``log[1 - y]`` as
-        ``log1p[-y]``.
+        ``log1p[-y]``, and each ``log Gamma`` finite where its argument underflows
+        (``-log alpha`` there, from the link's stable ``log``;
+        ``log[alpha + beta] = logaddexp[log alpha, log beta]``).  The concentrations
+        themselves enter too: where one overflows (the ``exp`` link beyond the largest
+        float) the NLL is not finite.
     Mode
         ``(alpha - 1) / (alpha + beta - 2)`` when ``alpha > 1`` and ``beta > 1``.
         Otherwise the log-density's slope ``(alpha - 1) / y - (beta - 1) / (1 - y)``
@@ -53,14 +58,18 @@ class Beta(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Beta:
         theta = self.params(outputs)
-        return torch.distributions.Beta(theta["concentration1"], theta["concentration0"])
+        return torch.distributions.Beta(
+            theta["concentration1"], theta["concentration0"], validate_args=False
+        )
 
     def nll_terms(
         self, y: Tensor, *, raw_concentration1: Tensor, raw_concentration0: Tensor
     ) -> Tensor:
-        alpha = self.positive_link(raw_concentration1)
-        beta = self.positive_link(raw_concentration0)
-        log_normaliser = torch.lgamma(alpha) + torch.lgamma(beta) - torch.lgamma(alpha + beta)
+        alpha, log_alpha = self.positive_link.value_and_log(raw_concentration1)
+        beta, log_beta = self.positive_link.value_and_log(raw_concentration0)
+        log_sum = torch.logaddexp(log_alpha, log_beta)  # log[alpha + beta]
+        log_normaliser = log_gamma(alpha, log_alpha) + log_gamma(beta, log_beta)
+        log_normaliser = log_normaliser - log_gamma(alpha + beta, log_sum)
         return log_normaliser - (alpha - 1.0) * torch.log(y) - (beta - 1.0) * torch.log1p(-y)
 
     def predict(self, outputs: Tensor) -> Tensor:
