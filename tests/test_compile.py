@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from .conftest import grad_of
-from .test_contract import REGISTRY, _batch
+from .registry import REGISTRY, draw_batch
 
 
 # torch.compile instantiates our autograd.Function (the Bernoulli loss) while tracing it,
@@ -24,7 +24,7 @@ def test_nll_compiles_whole_and_matches_eager(recipe):
     # TorchDynamo and runs the captured graph as it is: no C compiler needed.
     torch._dynamo.reset()
     quiet = recipe.with_validation(False)
-    outputs, y = _batch(recipe, torch.float64, seed=6)
+    outputs, y = draw_batch(recipe, torch.float64, seed=6)
     compiled = torch.compile(
         lambda o: quiet.nll(o, y, reduction="mean"), backend="eager", fullgraph=True
     )

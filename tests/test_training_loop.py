@@ -18,8 +18,8 @@ from torch.overrides import TorchFunctionMode
 
 import lossrecipe as lr
 
-from .conftest import grad_of
-from .test_contract import REGISTRY, _batch, _tolerance
+from .conftest import assert_near, grad_of
+from .registry import REGISTRY, draw_batch
 
 recipes = pytest.mark.parametrize("recipe", REGISTRY, ids=repr)
 
@@ -49,7 +49,7 @@ def _reads(call):
 
 @recipes
 def test_no_read_from_the_device_without_validation_and_one_with(recipe):
-    outputs, y = _batch(recipe, torch.float64)
+    outputs, y = draw_batch(recipe, torch.float64)
     outputs.requires_grad_(True)
     quiet = recipe.with_validation(False)
     for method in (quiet.params, quiet.predict, quiet.distribution):
@@ -64,7 +64,7 @@ def test_no_read_from_the_device_without_validation_and_one_with(recipe):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 @recipes
 def test_no_synchronisation_on_cuda_without_validation(recipe):
-    outputs, y = _batch(recipe, torch.float32, device="cuda")
+    outputs, y = draw_batch(recipe, torch.float32, device="cuda")
     outputs.requires_grad_(True)
     quiet = recipe.with_validation(False)
     torch.cuda.synchronize()
@@ -84,7 +84,7 @@ def _autocast_dtypes(device):
 
 @recipes
 def test_nll_under_autocast_is_float32_and_agrees_with_float64(recipe, device):
-    outputs, y = _batch(recipe, torch.float32, seed=7, device=device)
+    outputs, y = draw_batch(recipe, torch.float32, seed=7, device=device)
     for half in _autocast_dtypes(device):
         low = outputs.to(half)  # what a network under autocast hands the loss
         with torch.autocast(device.type, dtype=half):
@@ -92,8 +92,7 @@ def test_nll_under_autocast_is_float32_and_agrees_with_float64(recipe, device):
         exact = recipe.nll(low.double(), y if y.dtype == torch.long else y.double(), "none")
         assert value.dtype == torch.float32 and grad.dtype == half
         assert bool(torch.isfinite(value).all()) and bool(torch.isfinite(grad).all())
-        tolerance = _tolerance(recipe, torch.float32, float(exact.abs().max()))
-        torch.testing.assert_close(value.double(), exact, **tolerance)
+        assert_near(value, exact)
 
 
 # --- a stand-in device on any machine ------------------------------------------------------
