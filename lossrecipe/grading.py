@@ -142,8 +142,11 @@ def check_expression(
     added constant, or only close, or gives a point where it differs.
     """
     domain = dict(domain or {})
-    wanted = sp.sympify(truth)
-    known = sorted(set(wanted.free_symbols) | set(symbols), key=str)
+    named = {str(s): s for s in symbols}
+    truth_symbols = sp.sympify(truth).free_symbols
+    named |= {str(s): s for s in truth_symbols if str(s) not in named}
+    known = sorted(named.values(), key=str)
+    wanted = _by_name(sp.sympify(truth), known)
     expression = _by_name(_as_expression(answer, name), known)
     if sp.simplify(expression - wanted) == 0:
         return
