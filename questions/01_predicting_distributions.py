@@ -42,7 +42,10 @@ def test_likelihood_far_out(normal_likelihood):
         return math.exp(-((y - mu) ** 2) / (2 * sigma**2)) / math.sqrt(2 * math.pi * sigma**2)
 
     check_function(
-        normal_likelihood, closed_form, [(5.0, 0.0, 1.0), (0.0, 0.0, 1e-3)], name="normal_likelihood"
+        normal_likelihood,
+        closed_form,
+        [(5.0, 0.0, 1.0), (0.0, 0.0, 1e-3)],
+        name="normal_likelihood",
     )
 
 
@@ -55,7 +58,10 @@ def test_best_sigma(best_sigma):
         return residuals.pow(2).mean().sqrt()
 
     d = torch.float64
-    cases = [(torch.tensor([0.1, -0.3, 0.2], dtype=d),), (torch.tensor([0.5, 0.7, 0.6, 0.9], dtype=d),)]
+    cases = [
+        (torch.tensor([0.1, -0.3, 0.2], dtype=d),),
+        (torch.tensor([0.5, 0.7, 0.6, 0.9], dtype=d),),
+    ]
     check_function(
         best_sigma,
         reference,
@@ -79,7 +85,10 @@ def test_best_sigma_maximises_the_likelihood(best_sigma):
     value = best_sigma(residuals)
     assert value is not None and value is not Ellipsis, "`best_sigma` returned nothing"
     best = float(value)
-    nll = [float(lr.Gaussian(sigma=s).nll(outputs, residuals)) for s in (0.99 * best, best, 1.01 * best)]
+    nll = [
+        float(lr.Gaussian(sigma=s).nll(outputs, residuals))
+        for s in (0.99 * best, best, 1.01 * best)
+    ]
     assert nll[1] < min(nll[0], nll[2]), "the log-likelihood is not largest at best_sigma"
 
 
@@ -144,7 +153,8 @@ def normal_likelihood(y, mu, sigma):
         hidden=[test_likelihood_far_out],
         mistakes=[
             Mistake(
-                "return math.exp(-((y - mu) ** 2) / (2 * sigma)) / math.sqrt(2 * math.pi * sigma**2)",
+                "return math.exp(-((y - mu) ** 2) / (2 * sigma))"
+                " / math.sqrt(2 * math.pi * sigma**2)",
                 "divides by 2 sigma^2",
             ),
             Mistake(

@@ -155,7 +155,9 @@ sum_kurtosis = kappa / 2 + sp.Rational(3, 2)
 """,
         tests=[test_kurtosis],
         mistakes=[
-            Mistake("laplace_kurtosis = 3\nsum_kurtosis = kappa / 2 + 3 / 2", "Gaussian's kurtosis"),
+            Mistake(
+                "laplace_kurtosis = 3\nsum_kurtosis = kappa / 2 + 3 / 2", "Gaussian's kurtosis"
+            ),
             Mistake("laplace_kurtosis = 6\nsum_kurtosis = kappa", "expand E[(e1 + e2)^4]"),
             Mistake("laplace_kurtosis = 6\nsum_kurtosis = kappa / 2", "cross terms"),
         ],

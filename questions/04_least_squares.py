@@ -83,7 +83,9 @@ def test_nll_matches_torch(gaussian_nll):
         name="gaussian_nll",
         mistakes=[
             (
-                lambda y, m, v: ((y - m) ** 2 / (2 * v**2) + 0.5 * torch.log(2 * torch.pi * v)).sum(),
+                lambda y, m, v: (
+                    (y - m) ** 2 / (2 * v**2) + 0.5 * torch.log(2 * torch.pi * v)
+                ).sum(),
                 "the second argument of Norm is the variance: divide by 2 variance, "
                 "not 2 variance^2",
             ),
@@ -113,7 +115,11 @@ def test_nll_edge_cases(gaussian_nll):
     d = torch.float64
     cases = [
         # on the mean with a tiny variance: a large negative NLL, no division by zero
-        (torch.tensor([1.0], dtype=d), torch.tensor([1.0], dtype=d), torch.tensor([1e-12], dtype=d)),
+        (
+            torch.tensor([1.0], dtype=d),
+            torch.tensor([1.0], dtype=d),
+            torch.tensor([1e-12], dtype=d),
+        ),
         # far out in the tail of a wide Gaussian
         (torch.tensor([1e3], dtype=d), torch.tensor([-1e3], dtype=d), torch.tensor([1e4], dtype=d)),
     ]
@@ -149,7 +155,8 @@ def gaussian_nll(y, mean, variance):
                 "normalising term 1/2 log[2 pi variance] is missing",
             ),
             Mistake(
-                "return ((y - mean) ** 2 / (2 * variance) + torch.log(2 * torch.pi * variance)).sum()",
+                "return ((y - mean) ** 2 / (2 * variance)"
+                " + torch.log(2 * torch.pi * variance)).sum()",
                 "carries a factor 1/2",
             ),
             Mistake(

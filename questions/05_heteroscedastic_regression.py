@@ -11,8 +11,10 @@ def test_gradient_for_any_link(gradient_general):
     r, z = sp.symbols("r z", real=True)
     link = sp.Function("h", positive=True)(z)
     nll = r**2 / (2 * link) + sp.log(2 * sp.pi * link) / 2  # eq-05-nll with v = h[z]
-    truth = sp.diff(nll, z).subs(sp.Derivative(link, z), sp.Symbol("hp")).subs(
-        link, sp.Symbol("h", positive=True)
+    truth = (
+        sp.diff(nll, z)
+        .subs(sp.Derivative(link, z), sp.Symbol("hp"))
+        .subs(link, sp.Symbol("h", positive=True))
     )
     h, hp = sp.Symbol("h", positive=True), sp.Symbol("hp", real=True)
     check_expression(

@@ -51,7 +51,10 @@ def test_logistic_loss(logistic_loss):
     d = torch.float64
     cases = [
         (torch.tensor([1.0, -1.0, 1.0], dtype=d), torch.tensor([0.3, 0.3, -2.0], dtype=d)),
-        (torch.tensor([1.0, -1.0, -1.0, 1.0], dtype=d), torch.tensor([-1e4, 1e4, -1e4, 1e4], dtype=d)),
+        (
+            torch.tensor([1.0, -1.0, -1.0, 1.0], dtype=d),
+            torch.tensor([-1e4, 1e4, -1e4, 1e4], dtype=d),
+        ),
     ]
     check_function(
         logistic_loss,

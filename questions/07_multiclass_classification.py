@@ -41,9 +41,11 @@ def test_cross_entropy(softmax_cross_entropy):
                 "log(softmax(z)) is -inf once a probability underflows: use log-sum-exp",
             ),
             (
-                lambda z, y: -torch.log(torch.exp(z) / torch.exp(z).sum(dim=1, keepdim=True)).gather(
-                    1, y[:, None]
-                )[:, 0],
+                lambda z, y: (
+                    -torch.log(torch.exp(z) / torch.exp(z).sum(dim=1, keepdim=True)).gather(
+                        1, y[:, None]
+                    )[:, 0]
+                ),
                 "exp(1e4) overflows: use log-sum-exp (torch.logsumexp)",
             ),
         ],
@@ -68,7 +70,10 @@ def test_frequency_baseline(frequency_baseline):
         cases,
         name="frequency_baseline",
         mistakes=[
-            (lambda labels, k: torch.log(torch.tensor(float(k))), "log K is the loss of equal probabilities"),
+            (
+                lambda labels, k: torch.log(torch.tensor(float(k))),
+                "log K is the loss of equal probabilities",
+            ),
         ],
     )
 

@@ -74,7 +74,9 @@ def test_kl_of_normals(kl_normal):
                 "the -1/2 comes from the average of -(y - mu_1)^2 / (2 sigma_1^2) under q",
             ),
             (
-                sp.log(sigma_2 / sigma_1) + (mu_1 - mu_2) ** 2 / (2 * sigma_2**2) - sp.Rational(1, 2),
+                sp.log(sigma_2 / sigma_1)
+                + (mu_1 - mu_2) ** 2 / (2 * sigma_2**2)
+                - sp.Rational(1, 2),
                 "E_q[(y - mu_2)^2] is sigma_1^2 + (mu_1 - mu_2)^2",
             ),
         ],

@@ -35,7 +35,10 @@ def test_softplus_exponential(softplus_exponential_nll):
 
     d = torch.float64
     cases = [
-        (torch.tensor([-2.0, 0.0, 1.5, 6.0], dtype=d), torch.tensor([0.3, 1.0, 2.0, 0.01], dtype=d)),
+        (
+            torch.tensor([-2.0, 0.0, 1.5, 6.0], dtype=d),
+            torch.tensor([0.3, 1.0, 2.0, 0.01], dtype=d),
+        ),
     ]
     check_function(
         softplus_exponential_nll,
@@ -153,8 +156,7 @@ def softplus_exponential_nll(raw, y):
         mistakes=[
             Mistake("return torch.exp(raw) * y - raw", "not exp[z]"),
             Mistake(
-                "link = lr.links.Softplus()\n"
-                "return link(raw) * y - torch.log(link(raw))",
+                "link = lr.links.Softplus()\nreturn link(raw) * y - torch.log(link(raw))",
                 "stable log",
             ),
         ],

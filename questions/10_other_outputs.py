@@ -13,15 +13,24 @@ def test_pooled_variance(pooled_variance):
         return rates.mean() + ((rates - rates.mean()) ** 2).mean()
 
     d = torch.float64
-    cases = [(torch.tensor([2.0, 3.0, 7.0], dtype=d),), (torch.tensor([0.5, 0.5, 1.5, 4.0], dtype=d),)]
+    cases = [
+        (torch.tensor([2.0, 3.0, 7.0], dtype=d),),
+        (torch.tensor([0.5, 0.5, 1.5, 4.0], dtype=d),),
+    ]
     check_function(
         pooled_variance,
         reference,
         cases,
         name="pooled_variance",
         mistakes=[
-            (lambda r: r.mean(), "add the spread of the rates across the bin (law of total variance)"),
-            (lambda r: r.mean() + r.var(), "every input is equally likely: divide the spread by n, not n - 1"),
+            (
+                lambda r: r.mean(),
+                "add the spread of the rates across the bin (law of total variance)",
+            ),
+            (
+                lambda r: r.mean() + r.var(),
+                "every input is equally likely: divide the spread by n, not n - 1",
+            ),
         ],
     )
 

@@ -73,7 +73,10 @@ mode_over_mean = (alpha - 1) / alpha
         tests=[test_gamma_mode],
         mistakes=[
             Mistake("gamma_mode = alpha / beta\nmode_over_mean = (alpha - 1) / alpha", "the mean"),
-            Mistake("gamma_mode = (alpha - 1) / beta\nmode_over_mean = alpha / (alpha - 1)", "mean / mode"),
+            Mistake(
+                "gamma_mode = (alpha - 1) / beta\nmode_over_mean = alpha / (alpha - 1)",
+                "mean / mode",
+            ),
         ],
     ),
     Question(
@@ -96,7 +99,8 @@ peak_pull = (nu + 1) / (2 * s * sp.sqrt(nu))
         tests=[test_student_pull],
         mistakes=[
             Mistake(
-                "peak_residual = s * nu\npeak_pull = (nu + 1) / (2 * s * sp.sqrt(nu))", "r^2 = nu s^2"
+                "peak_residual = s * nu\npeak_pull = (nu + 1) / (2 * s * sp.sqrt(nu))",
+                "r^2 = nu s^2",
             ),
             Mistake(
                 "peak_residual = s * sp.sqrt(nu)\npeak_pull = (nu + 1) / (s * sp.sqrt(nu))",

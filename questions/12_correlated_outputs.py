@@ -14,7 +14,9 @@ def test_price_of_ignoring_correlation(excess):
 
     def expected_nll(model_cov):
         # E[r^T A r] = tr[A Sigma] for r = y - mu, with the truth's Sigma (eq-12-nll)
-        return (model_cov.inv() * Sigma).trace() / 2 + sp.log(model_cov.det()) / 2 + sp.log(2 * sp.pi)
+        return (
+            (model_cov.inv() * Sigma).trace() / 2 + sp.log(model_cov.det()) / 2 + sp.log(2 * sp.pi)
+        )
 
     truth = sp.simplify(expected_nll(sp.diag(s1**2, s2**2)) - expected_nll(Sigma))
     check_expression(

@@ -1,4 +1,4 @@
-"""The assignment edition: ``assignments/NN_name.ipynb``, a chapter whose exercises check themselves.
+"""The assignment edition: `assignments/NN_name.ipynb`, a chapter whose exercises check themselves.
 
 A chapter's graded questions are specified in ``questions/NN_name.py`` (a list
 ``QUESTIONS`` of :class:`Question`), each keyed by the label of the book exercise it
@@ -24,6 +24,7 @@ solutions, executing the chapter); ``--autograder DIR`` writes the autograder zi
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import importlib.util
 import inspect
@@ -88,8 +89,31 @@ def question_names(stem: str, questions: Sequence[Question]) -> list[str]:
     return [f"q{number}_{k}" for k in range(1, len(questions) + 1)]
 
 
+class _HoistMistakes(ast.NodeTransformer):
+    """Move a check's ``mistakes=[...]`` into a variable on the line before the call.
+
+    A failing otter test shows the line that raised: the call, not the list of planted
+    mistakes and their hints.
+    """
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
+        body: list[ast.stmt] = []
+        for statement in node.body:
+            call = statement.value if isinstance(statement, ast.Expr) else None
+            for keyword in call.keywords if isinstance(call, ast.Call) else []:
+                if keyword.arg == "mistakes" and not isinstance(keyword.value, ast.Name):
+                    target = ast.Name("mistakes", ast.Store())
+                    body.append(ast.Assign(targets=[target], value=keyword.value))
+                    keyword.value = ast.Name("mistakes", ast.Load())
+            body.append(statement)
+        node.body = body
+        return node
+
+
 def test_source(test: Callable[..., None]) -> str:
-    return textwrap.dedent(inspect.getsource(test)).strip()
+    """The source of a test function as its otter test file holds it."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(test)))
+    return ast.unparse(ast.fix_missing_locations(_HoistMistakes().visit(tree)))
 
 
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION\s*$")
@@ -265,7 +289,7 @@ def _otter_assign(master: nbformat.NotebookNode, stem: str, folder: Path, run_te
 def assignment_notebook(markdown: Path, *, run_tests: bool = True) -> nbformat.NotebookNode:
     """The student view of ``otter assign``, with cell ids numbered."""
     markdown = Path(markdown)
-    master = master_notebook(markdown, run_tests=run_tests)
+    master = master_notebook(markdown, run_tests=run_tests, generate=run_tests)  # tests need the zip
     with tempfile.TemporaryDirectory() as folder:
         output = _otter_assign(master, markdown.stem, Path(folder), run_tests)
         notebook = nbformat.read(output / "student" / f"{markdown.stem}.ipynb", as_version=4)

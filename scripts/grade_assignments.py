@@ -1,4 +1,4 @@
-"""Grade a folder of submitted assignment notebooks into a CSV of scores (``make grade-assignments``).
+"""Grade a folder of submitted assignment notebooks into a CSV of scores.
 
 For every ``.ipynb`` under the folder (students' subfolders included), the chapter comes
 from the notebook's metadata (``otter.assignment_name``, written by ``otter assign``); the
