@@ -126,6 +126,32 @@ def test_nll_edge_cases(gaussian_nll):
     check_function(gaussian_nll, closed_form, cases, name="gaussian_nll", rtol=1e-12)
 
 
+def test_learning_rate_for_another_sigma(learning_rate_1):
+    import sympy as sp
+
+    from lossrecipe.grading import check_expression
+
+    eta_0, sigma_0, sigma_1, s_grad = sp.symbols("eta_0 sigma_0 sigma_1 g", positive=True)
+    eta_1 = sp.Symbol("eta_1", positive=True)
+    # gradient descent: the step is eta times d/dphi [S / (2 sigma^2)] = eta g / (2 sigma^2)
+    step = sp.solve(
+        sp.Eq(eta_1 * s_grad / (2 * sigma_1**2), eta_0 * s_grad / (2 * sigma_0**2)), eta_1
+    )
+    check_expression(
+        learning_rate_1,
+        step[0],
+        name="learning_rate_1",
+        symbols=[eta_0, sigma_0, sigma_1],
+        mistakes=[
+            (eta_0 * sigma_1 / sigma_0, "the gradient scales with 1/sigma^2: use the variances"),
+            (
+                eta_0 * sigma_0**2 / sigma_1**2,
+                "a larger sigma means smaller gradients, so larger steps",
+            ),
+        ],
+    )
+
+
 QUESTIONS = [
     Question(
         exercise="ex-04-divide",
@@ -207,6 +233,25 @@ expected_ml_variance = (I - 1) / I * sigma2  # SOLUTION
         mistakes=[
             Mistake("expected_ml_variance = sigma2", "S/I is biased"),
             Mistake("expected_ml_variance = I / (I - 1) * sigma2", "turned the wrong way"),
+        ],
+    ),
+    Question(
+        exercise="ex-04-sgd",
+        task=r"""
+**Graded question (derivation).** With plain gradient descent, which learning rate
+$\eta_1$ for $\sigma_1$ follows the same path as $\eta_0$ for $\sigma_0$? Enter it as a SymPy
+expression `learning_rate_1` in `eta_0`, `sigma_0` and `sigma_1`.
+""",
+        answer="""
+import sympy as sp
+
+eta_0, sigma_0, sigma_1 = sp.symbols("eta_0 sigma_0 sigma_1", positive=True)
+learning_rate_1 = eta_0 * sigma_1**2 / sigma_0**2  # SOLUTION
+""",
+        tests=[test_learning_rate_for_another_sigma],
+        mistakes=[
+            Mistake("learning_rate_1 = eta_0 * sigma_1 / sigma_0", "use the variances"),
+            Mistake("learning_rate_1 = eta_0 * sigma_0**2 / sigma_1**2", "so larger steps"),
         ],
     ),
 ]

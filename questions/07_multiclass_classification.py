@@ -98,6 +98,41 @@ def test_frequency_baseline_with_an_empty_class(frequency_baseline):
     )
 
 
+def test_gradient(cross_entropy_gradient):
+    import torch
+
+    import lossrecipe as lr
+    from lossrecipe.grading import check_function
+
+    def autograd(logits, y):
+        logits = logits.clone().requires_grad_()
+        loss = lr.Categorical(num_classes=logits.shape[1]).nll(logits, y)
+        (gradient,) = torch.autograd.grad(loss, logits)
+        return gradient
+
+    def one_hot(logits, y):
+        return torch.nn.functional.one_hot(y, logits.shape[1]).to(logits.dtype)
+
+    d = torch.float64
+    cases = [
+        (torch.tensor([[0.2, -1.0, 0.5], [2.0, 0.0, -3.0]], dtype=d), torch.tensor([2, 0])),
+        (torch.tensor([[1e4, 0.0, -1e4]], dtype=d), torch.tensor([1])),
+    ]
+    check_function(
+        cross_entropy_gradient,
+        autograd,
+        cases,
+        name="cross_entropy_gradient",
+        mistakes=[
+            (
+                lambda z, y: one_hot(z, y) - torch.softmax(z, dim=1),
+                "it has the wrong sign: softmax[z] - one-hot(y)",
+            ),
+            (lambda z, y: torch.softmax(z, dim=1), "subtract one-hot(y): the label's own term"),
+        ],
+    )
+
+
 QUESTIONS = [
     Question(
         exercise="ex-07-two-classes",
@@ -164,6 +199,35 @@ def frequency_baseline(labels, num_classes):
         hidden=[test_frequency_baseline_with_an_empty_class],
         mistakes=[
             Mistake("return torch.log(torch.tensor(float(num_classes)))", "equal probabilities"),
+        ],
+    ),
+    Question(
+        exercise="ex-07-sum-zero",
+        task=r"""
+**Graded question (code).** Write `cross_entropy_gradient(logits, y)`: the gradient of
+the summed softmax cross-entropy with respect to the logits, one row per example
+(shape $(N, K)$), finite for logits of $\pm 10^4$. The check compares it with autograd
+on `lr.Categorical`; the rows of a right answer sum to zero.
+""",
+        answer='''
+import torch
+
+
+def cross_entropy_gradient(logits, y):
+    """softmax[z_i] - one-hot(y_i) for each row i."""
+    # BEGIN SOLUTION
+    one_hot = torch.nn.functional.one_hot(y, logits.shape[1]).to(logits.dtype)
+    return torch.softmax(logits, dim=1) - one_hot
+    # END SOLUTION
+''',
+        tests=[test_gradient],
+        mistakes=[
+            Mistake(
+                "one_hot = torch.nn.functional.one_hot(y, logits.shape[1]).to(logits.dtype)\n"
+                "return one_hot - torch.softmax(logits, dim=1)",
+                "wrong sign",
+            ),
+            Mistake("return torch.softmax(logits, dim=1)", "subtract one-hot(y)"),
         ],
     ),
 ]

@@ -36,6 +36,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import jupytext
 import nbformat
@@ -141,12 +142,16 @@ def reference_solution(answer: str) -> str:
     return "\n".join(LINE.sub(r"\g<indent>\g<code>", ln) for ln in lines)
 
 
+def _quietly_import(module: str) -> Any:
+    """Import a module of otter, whose imports warn (ipylab's traitlets, ...)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return importlib.import_module(module)
+
+
 def stub(answer: str) -> str:
     """The answer cell as the student gets it, by otter's own rule."""
-    with warnings.catch_warnings():  # otter's imports warn about traitlets and others
-        warnings.simplefilter("ignore")
-        from otter.assign.solutions import replace_solutions
-
+    replace_solutions = _quietly_import("otter.assign.solutions").replace_solutions
     return "\n".join(replace_solutions(answer.strip("\n").split("\n"), "python"))
 
 
@@ -276,20 +281,22 @@ def master_notebook(
 
 def _otter_assign(master: nbformat.NotebookNode, stem: str, folder: Path, run_tests: bool) -> Path:
     """Run ``otter assign`` on ``master`` in ``folder``; return its output directory."""
-    from otter.assign import main as otter_assign
-
+    otter_assign = _quietly_import("otter.assign").main
     logging.getLogger("otter").setLevel(logging.WARNING)
     path = folder / f"{stem}.ipynb"
     nbformat.write(master, path)
     output = folder / "dist"
-    otter_assign(str(path), str(output), no_run_tests=not run_tests, no_pdfs=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        otter_assign(str(path), str(output), no_run_tests=not run_tests, no_pdfs=True)
     return output
 
 
 def assignment_notebook(markdown: Path, *, run_tests: bool = True) -> nbformat.NotebookNode:
     """The student view of ``otter assign``, with cell ids numbered."""
     markdown = Path(markdown)
-    master = master_notebook(markdown, run_tests=run_tests, generate=run_tests)  # tests need the zip
+    # otter runs its tests through the autograder zip: generate it when testing
+    master = master_notebook(markdown, run_tests=run_tests, generate=run_tests)
     with tempfile.TemporaryDirectory() as folder:
         output = _otter_assign(master, markdown.stem, Path(folder), run_tests)
         notebook = nbformat.read(output / "student" / f"{markdown.stem}.ipynb", as_version=4)

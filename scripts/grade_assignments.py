@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from assignment_edition import ROOT, spec_path, write_autograder  # noqa: E402
+from assignment_edition import ROOT, _quietly_import, spec_path, write_autograder  # noqa: E402
 
 FIXED_COLUMNS = ["submission", "assignment", "points", "possible", "error"]
 
@@ -59,8 +59,7 @@ def assignment_of(path: Path) -> str:
 
 def grade(folder: Path, output: Path, autograders: Path) -> list[dict[str, object]]:
     """Grade every submission under ``folder``; write and return the rows of the CSV."""
-    from otter.run import main as otter_run
-
+    otter_run = _quietly_import("otter.run").main
     rows: list[dict[str, object]] = []
     zips: dict[str, Path] = {}
     for path in submissions(folder):

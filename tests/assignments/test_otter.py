@@ -20,7 +20,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,18 +41,15 @@ def test_committed_assignment_is_regenerated(markdown):
     committed = nbformat.read(ae.ASSIGNMENTS / f"{markdown.stem}.ipynb", as_version=4)
     fresh = ae.assignment_notebook(markdown, run_tests=False)
     command = f"make assignments CHAPTERS=book/{markdown.name}"
-    assert _view(fresh) == _view(committed), f"assignments/{markdown.stem}.ipynb is stale: {command}"
+    stale = f"assignments/{markdown.stem}.ipynb is stale: {command}"
+    assert _view(fresh) == _view(committed), stale
 
 
 def _execute(notebook, folder: Path, name: str):
+    """Run All in a fresh kernel (nbclient starts and cleans it up), in ``folder``."""
     nbformat.write(notebook, folder / name)
-    kernel = KernelManager(kernel_name="python3", transport_encryption="auto")
-    client = NotebookClient(notebook, km=kernel, timeout=300, allow_errors=True)
-    try:
-        client.execute(cwd=str(folder))
-    finally:
-        if kernel.has_kernel:
-            kernel.shutdown_kernel()
+    client = NotebookClient(notebook, kernel_name="python3", timeout=300, allow_errors=True)
+    client.execute(cwd=str(folder))
     return notebook
 
 
