@@ -77,7 +77,8 @@ test-portable: $(STAMP)
 
 # The assignment edition with otter (tests/assignments/): every question's reference
 # solution passes, its stub and planted mistakes fail; every assignment is what otter
-# assign makes of its chapter now, runs blank with no error, and a folder is graded.
+# assign makes of its chapter now; one runs blank with no error (ASSIGNMENT_BLANK_RUNS=all:
+# every one); a folder of submissions is graded into a CSV.
 test-assignments: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests/assignments
 

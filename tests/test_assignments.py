@@ -9,6 +9,7 @@ notebooks with otter.
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
@@ -75,3 +76,42 @@ def test_committed_assignment_matches_its_spec(markdown):
 
 def test_no_assignment_without_a_spec():
     assert sorted(p.stem for p in ae.ASSIGNMENTS.glob("*.ipynb")) == [s.stem for s in SPECS]
+
+
+def _defined(source: str) -> set[str]:
+    """The names a cell binds at its top level, imports left out (same modules everywhere)."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+def _used(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # an IPython magic: no Python names to read
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+@pytest.mark.parametrize("markdown", ae.chapters_with_questions(CHAPTERS), ids=lambda p: p.stem)
+def test_no_later_cell_reads_an_answer(markdown):
+    """A blank answer (`...`) cannot break the chapter: no later cell uses its names.
+
+    (Every blank assignment is also run top to bottom by `make test-assignments`.)
+    """
+    notebook = nbformat.read(ae.ASSIGNMENTS / f"{markdown.stem}.ipynb", as_version=4)
+    answers: set[str] = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or cell.source.startswith("grader.check("):
+            continue
+        if "otter_answer_cell" in cell.metadata.get("tags", []):
+            answers |= _defined(cell.source)
+            continue
+        clash = answers & _used(cell.source)
+        assert not clash, f"{cell.id} uses {sorted(clash)}, which an answer cell defines"
