@@ -1,8 +1,9 @@
 # Two commands work on a fresh machine with Python 3.11 and make:
 #   make book   build the site in _build/html (creates .venv, installs everything)
 #   make check  run every test (what CI runs): make test, then the wheel installed in a
-#               fresh environment, nbval on generic kernels, the PDF and the browser tests
-#               of the site, the JupyterLab test
+#               fresh environment, nbval on generic kernels, DDP on two processes, the
+#               assignment edition with otter, the PDF and the browser tests of the site,
+#               the JupyterLab test
 # and the author loop, about 100 s with .venv in place:
 #   make test   lint, unit tests, book checks, claims, nbval (strict) and the -W build
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -11,7 +12,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(wildcard book/[0-9][0-9]_*.md)
 
-.PHONY: env book test check test-suite test-install lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable test-ddp vendor-mathjax
+.PHONY: env book test check test-suite test-install lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable test-ddp vendor-mathjax assignments test-assignments grade-assignments
 
 env: $(STAMP)
 
@@ -65,16 +66,18 @@ test: $(STAMP)
 
 test-suite: $(STAMP)
 	$(PYTEST) tests notebooks --nbval --nbval-current-env --ignore=tests/site --ignore=tests/lab \
-	  --ignore=tests/install --ignore=tests/test_ddp.py
+	  --ignore=tests/install --ignore=tests/test_ddp.py --ignore=tests/assignments
 
 # Every test, what CI runs (.ci/run): the author loop, then the package as a user installs
 # it, nbval on PyTorch's generic kernels (the outputs must not depend on the CPU),
-# DistributedDataParallel on two processes, the PDF and the browser tests of the site, and
-# the JupyterLab test of the student notebooks.
+# DistributedDataParallel on two processes, the assignment edition with otter, the PDF and
+# the browser tests of the site, and the JupyterLab test of the student notebooks and of
+# one assignment.
 check: test
 	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory test-portable
 	$(MAKE) --no-print-directory test-ddp
+	$(MAKE) --no-print-directory test-assignments
 	$(MAKE) --no-print-directory test-site
 	$(MAKE) --no-print-directory test-lab
 
@@ -95,7 +98,14 @@ test-portable: $(STAMP)
 test-ddp: $(STAMP)
 	$(BIN)/python -m pytest tests/test_ddp.py
 
-# The student notebooks in a real JupyterLab (tests/lab/): Run All through the UI.
+# The assignment edition with otter (tests/assignments/): every question's reference
+# solution passes, its stub and planted mistakes fail; every assignment is what otter
+# assign makes of its chapter now; one runs blank with no error (ASSIGNMENT_BLANK_RUNS=all:
+# every one); a folder of submissions is graded into a CSV.
+test-assignments: $(STAMP)
+	$(BIN)/python -m pytest -n 2 tests/assignments
+
+# The student notebooks and one assignment in a real JupyterLab (tests/lab/): Run All.
 test-lab: $(STAMP)
 	$(BIN)/python -m pytest tests/lab
 
@@ -120,6 +130,19 @@ vendor-mathjax:
 # MyST; scripts/student_edition.py), and execute it, so its outputs are current.
 notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_chapter.py $(CHAPTERS)
+
+# Write the assignment edition of each chapter that has graded questions
+# (questions/NN_name.py), assignments/NN_name.ipynb, with otter assign, which first runs
+# every test against the reference solutions (scripts/assignment_edition.py).
+assignments: $(STAMP)
+	$(BIN)/python scripts/assignment_edition.py $(CHAPTERS)
+
+# For teachers: grade a folder of submitted assignment notebooks into a CSV of scores,
+# offline and without Docker: make grade-assignments SUBMISSIONS=path/to/folder
+# [GRADES=grades.csv] (default: SUBMISSIONS/grades.csv). Submissions run as code.
+grade-assignments: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-assignments SUBMISSIONS=folder [GRADES=file.csv]"; exit 2; }
+	$(BIN)/python scripts/grade_assignments.py "$(SUBMISSIONS)" $(if $(GRADES),--output "$(GRADES)")
 
 # ruff format (line length 88) on the chapters' code cells, in place in book/*.md.
 format-chapters: $(STAMP)

@@ -760,11 +760,17 @@ def references_cell(ctx: Context) -> nbformat.NotebookNode | None:
     return nbformat.v4.new_markdown_cell("\n".join(lines))
 
 
-def student_notebook(markdown: Path, book: Book | None = None) -> nbformat.NotebookNode:
-    """The student edition of a chapter, unexecuted."""
+def student_notebook(
+    markdown: Path, book: Book | None = None, source: nbformat.NotebookNode | None = None
+) -> nbformat.NotebookNode:
+    """The student edition of a chapter, unexecuted.
+
+    ``source`` is the chapter as jupytext reads it, by default from ``markdown``; the
+    assignment edition (``scripts/assignment_edition.py``) passes a changed copy.
+    """
     book = book or load_book()
     markdown = Path(markdown)
-    source = jupytext.read(markdown)
+    source = jupytext.read(markdown) if source is None else source
     ctx = Context(book=book, stem=markdown.stem, where=f"book/{markdown.name}")
     cells = []
     if (cell := install_cell(book)) is not None:
