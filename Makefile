@@ -1,7 +1,9 @@
 # Two commands work on a fresh machine with Python 3.11 and make:
 #   make book   build the site in _build/html (creates .venv, installs everything)
-#   make check  run every test (what CI runs): make test, then nbval on generic kernels,
-#               the PDF and the browser tests of the site, the JupyterLab test
+#   make check  run every test (what CI runs): make test, then the wheel installed in a
+#               fresh environment, nbval on generic kernels, DDP on two processes, the
+#               assignment edition with otter, the PDF and the browser tests of the site,
+#               the JupyterLab test
 # and the author loop, about 100 s with .venv in place:
 #   make test   lint, unit tests, book checks, claims, nbval (strict) and the -W build
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -10,11 +12,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHAPTERS := $(wildcard book/[0-9][0-9]_*.md)
 
-.PHONY: env book test check test-suite lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable vendor-mathjax
+.PHONY: env book test check test-suite test-install lint notebooks format-chapters bench time-chapters timings lab clean pdf test-site test-lab test-portable test-ddp vendor-mathjax assignments test-assignments grade-assignments
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml etc/ipython/ipython_kernel_config.py
+$(STAMP): requirements.txt pyproject.toml etc/ipython/ipython_kernel_config.py \
+  etc/jupyterlab/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	# Kernel configuration (drops ipykernel's plain-TCP notice): see the file.
@@ -24,6 +27,11 @@ $(STAMP): requirements.txt pyproject.toml etc/ipython/ipython_kernel_config.py
 	# Jupyter servers of this environment (make lab, .venv/bin/jupyter lab) give their
 	# kernels CurveZMQ keys: encrypted, so no "Kernel is running over TCP without
 	# encryption" warning in the student's terminal.
+	# JupyterLab's defaults for this environment: no "Would you like to get notified about
+	# official Jupyter news?" prompt at the first launch, and no update check (it would ask
+	# a website); a student can still turn both on in Settings > Notifications.
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp etc/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/
 	mkdir -p $(VENV)/etc/jupyter
 	echo '{"MappingKernelManager": {"transport_encryption": "auto"}}' \
 	  > $(VENV)/etc/jupyter/jupyter_server_config.json
@@ -39,7 +47,7 @@ book: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check lossrecipe tests benchmarks scripts
+	$(BIN)/ruff format --check lossrecipe tests benchmarks scripts examples
 	$(BIN)/mypy --cache-dir $(VENV)/mypy_cache
 	# The chapters' code cells formatted as `make format-chapters` writes them.
 	$(BIN)/python scripts/format_chapters.py --check
@@ -57,22 +65,47 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory -j3 lint test-suite book
 
 test-suite: $(STAMP)
-	$(PYTEST) tests notebooks --nbval --nbval-current-env --ignore=tests/site --ignore=tests/lab
+	$(PYTEST) tests notebooks --nbval --nbval-current-env --ignore=tests/site --ignore=tests/lab \
+	  --ignore=tests/install --ignore=tests/test_ddp.py --ignore=tests/assignments
 
-# Every test, what CI runs (.ci/run): the author loop, then nbval on PyTorch's generic
-# kernels (the outputs must not depend on the CPU), the PDF and the browser tests of the
-# site, and the JupyterLab test of the student notebooks.
+# Every test, what CI runs (.ci/run): the author loop, then the package as a user installs
+# it, nbval on PyTorch's generic kernels (the outputs must not depend on the CPU),
+# DistributedDataParallel on two processes, the assignment edition with otter, the PDF and
+# the browser tests of the site, and the JupyterLab test of the student notebooks and of
+# one assignment.
 check: test
+	$(MAKE) --no-print-directory test-install
 	$(MAKE) --no-print-directory test-portable
+	$(MAKE) --no-print-directory test-ddp
+	$(MAKE) --no-print-directory test-assignments
 	$(MAKE) --no-print-directory test-site
 	$(MAKE) --no-print-directory test-lab
+
+# The wheel and sdist (python -m build), the wheel installed in a fresh environment and
+# used from outside the repository, and the notebooks' install cell run against a local
+# git+file:// copy (tests/install/): what an editable install cannot show.
+test-install: $(STAMP)
+	$(BIN)/python -m pytest tests/install
 
 # nbval strict with the generic (no-SIMD) kernels, the closest stand-in here for an ARM
 # laptop: every printed number must come out the same as with this machine's own kernels.
 test-portable: $(STAMP)
 	ATEN_CPU_CAPABILITY=default $(PYTEST) notebooks --nbval --nbval-current-env
 
-# The student notebooks in a real JupyterLab (tests/lab/): Run All through the UI.
+# examples/ddp_training.py on two CPU processes (gloo) against one process on the whole
+# batch (tests/test_ddp.py): three Python processes each importing torch, so not in the
+# author loop.
+test-ddp: $(STAMP)
+	$(BIN)/python -m pytest tests/test_ddp.py
+
+# The assignment edition with otter (tests/assignments/): every question's reference
+# solution passes, its stub and planted mistakes fail; every assignment is what otter
+# assign makes of its chapter now; one runs blank with no error (ASSIGNMENT_BLANK_RUNS=all:
+# every one); a folder of submissions is graded into a CSV.
+test-assignments: $(STAMP)
+	$(BIN)/python -m pytest -n 2 tests/assignments
+
+# The student notebooks and one assignment in a real JupyterLab (tests/lab/): Run All.
 test-lab: $(STAMP)
 	$(BIN)/python -m pytest tests/lab
 
@@ -98,12 +131,28 @@ vendor-mathjax:
 notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_chapter.py $(CHAPTERS)
 
+# Write the assignment edition of each chapter that has graded questions
+# (questions/NN_name.py), assignments/NN_name.ipynb, with otter assign, which first runs
+# every test against the reference solutions (scripts/assignment_edition.py).
+assignments: $(STAMP)
+	$(BIN)/python scripts/assignment_edition.py $(CHAPTERS)
+
+# For teachers: grade a folder of submitted assignment notebooks into a CSV of scores,
+# offline and without Docker: make grade-assignments SUBMISSIONS=path/to/folder
+# [GRADES=grades.csv] (default: SUBMISSIONS/grades.csv). Submissions run as code.
+grade-assignments: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-assignments SUBMISSIONS=folder [GRADES=file.csv]"; exit 2; }
+	$(BIN)/python scripts/grade_assignments.py "$(SUBMISSIONS)" $(if $(GRADES),--output "$(GRADES)")
+
 # ruff format (line length 88) on the chapters' code cells, in place in book/*.md.
 format-chapters: $(STAMP)
 	$(BIN)/python scripts/format_chapters.py $(CHAPTERS)
 
+# make bench DEVICE=cuda times on a GPU (CUDA events, compiled row); BENCH_ARGS adds
+# options of benchmarks/bench_losses.py, e.g. BENCH_ARGS="--n 100000000 --repeats 30".
+DEVICE ?= cpu
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_losses.py
+	$(BIN)/python benchmarks/bench_losses.py --device $(DEVICE) $(BENCH_ARGS)
 
 time-chapters: $(STAMP)
 	$(BIN)/python benchmarks/time_chapters.py

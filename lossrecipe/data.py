@@ -1,9 +1,10 @@
 """Seeded toy data sets for the chapters.  Nothing is ever downloaded.
 
 Every generator takes ``num_points``, a ``seed`` (its own ``torch.Generator``,
-so the global random state is untouched) and a ``dtype`` (default: torch's default
+so the global random state is untouched), a ``dtype`` (default: torch's default
 dtype, so a chapter that calls ``torch.set_default_dtype(torch.float64)`` gets float64
-data), and returns ``(x, y)``
+data) and a ``device`` (default: the CPU; the data are drawn on the CPU and then
+moved, so every device gets the same numbers), and returns ``(x, y)``
 with ``x`` of shape ``(N, 1)``, ready for a network, and ``y`` of shape ``(N,)``.
 The functions that generated the data (the true mean, noise level or class
 probabilities) are exported too, so a chapter can compare a fit with the truth.
@@ -79,6 +80,11 @@ def _generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+def _placed(x: Tensor, y: Tensor, device: torch.device | str | None) -> tuple[Tensor, Tensor]:
+    """``(x, y)`` moved to ``device`` (``None``: left on the CPU, where they are drawn)."""
+    return (x, y) if device is None else (x.to(device), y.to(device))
+
+
 def regression_mean(x: Tensor) -> Tensor:
     """The true regression function ``mu[x] = sin(2x) + 0.3x``."""
     return torch.sin(2.0 * x) + 0.3 * x
@@ -103,13 +109,19 @@ def class_probabilities(x: Tensor, num_classes: int = 3) -> Tensor:
     check_positive_integer("num_classes", num_classes, minimum=2)
     low, high = X_RANGE
     margin = 0.15 * (high - low)
-    centres = torch.linspace(low + margin, high - margin, num_classes, dtype=x.dtype)
+    centres = torch.linspace(
+        low + margin, high - margin, num_classes, dtype=x.dtype, device=x.device
+    )
     logits = -6.0 * (x.reshape(-1, 1) - centres) ** 2
     return torch.softmax(logits, dim=1)
 
 
 def regression_1d(
-    num_points: int = 40, sigma: float = 0.2, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 40,
+    sigma: float = 0.2,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """``y = mu[x] + sigma * eps`` with constant noise, ``x`` uniform on ``X_RANGE``."""
     if not sigma > 0:
@@ -117,37 +129,47 @@ def regression_1d(
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     eps = torch.randn(num_points, generator=g, dtype=torch.float64).to(x.dtype)
-    return x, regression_mean(x[:, 0]) + sigma * eps
+    return _placed(x, regression_mean(x[:, 0]) + sigma * eps, device)
 
 
 def heteroscedastic_1d(
-    num_points: int = 400, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 400,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """``y = mu[x] + sigma[x] * eps`` whose noise ``sigma[x] = 0.05 + 0.2x`` grows with ``x``."""
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     eps = torch.randn(num_points, generator=g, dtype=torch.float64).to(x.dtype)
-    return x, regression_mean(x[:, 0]) + growing_sigma(x[:, 0]) * eps
+    return _placed(x, regression_mean(x[:, 0]) + growing_sigma(x[:, 0]) * eps, device)
 
 
 def binary_1d(
-    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 200,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Labels ``y`` in ``{0, 1}`` (as floats) drawn with ``Pr(y = 1 | x) = sig[4 sin(3x)]``."""
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     u = torch.rand(num_points, generator=g, dtype=torch.float64)
-    return x, (u < binary_probability(x[:, 0].double())).to(x.dtype)
+    return _placed(x, (u < binary_probability(x[:, 0].double())).to(x.dtype), device)
 
 
 def multiclass_1d(
-    num_points: int = 300, num_classes: int = 3, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 300,
+    num_classes: int = 3,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Class indices ``y`` in ``0..K-1`` (int64) drawn from :func:`class_probabilities`."""
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     probs = class_probabilities(x[:, 0].double(), num_classes)
-    return x, torch.multinomial(probs, 1, generator=g).squeeze(1)
+    return _placed(x, torch.multinomial(probs, 1, generator=g).squeeze(1), device)
 
 
 HEIGHT_WEIGHT_SIGMA = (0.07, 8.0)
@@ -192,7 +214,10 @@ def height_weight_mean(x: Tensor) -> Tensor:
 
 
 def counts_1d(
-    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 200,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Counts (pedestrians per minute, say): ``y ~ Poisson(lambda[x])``.
 
@@ -201,7 +226,7 @@ def counts_1d(
     """
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
-    return x, torch.poisson(count_rate(x[:, 0].double()), generator=g).to(x.dtype)
+    return _placed(x, torch.poisson(count_rate(x[:, 0].double()), generator=g).to(x.dtype), device)
 
 
 def outliers_1d(
@@ -210,6 +235,7 @@ def outliers_1d(
     sigma: float = 0.1,
     seed: int = 0,
     dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """A line ``0.5 + 0.8x`` with Gaussian noise ``sigma``, and a few gross errors.
 
@@ -228,7 +254,7 @@ def outliers_1d(
     chosen = torch.randperm(num_points, generator=g)[: round(outlier_fraction * num_points)]
     shift = 2.0 + 3.0 * torch.rand(len(chosen), generator=g, dtype=torch.float64)
     y[chosen] += shift
-    return x, y.to(x.dtype)
+    return _placed(x, y.to(x.dtype), device)
 
 
 def _von_mises_noise(num: int, concentration: float, generator: torch.Generator) -> Tensor:
@@ -259,6 +285,7 @@ def directions_1d(
     concentration: float = 4.0,
     seed: int = 0,
     dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Angles ``y = wrap(mean_direction[x] + eps)`` in ``(-pi, pi]``, ``eps ~ vonMises(0, kappa)``.
 
@@ -271,11 +298,15 @@ def directions_1d(
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     noise = _von_mises_noise(num_points, concentration, g)
-    return x, wrap_angle(mean_direction(x[:, 0].double()) + noise).to(x.dtype)
+    return _placed(x, wrap_angle(mean_direction(x[:, 0].double()) + noise).to(x.dtype), device)
 
 
 def bimodal_1d(
-    num_points: int = 300, sigma: float = 0.1, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 300,
+    sigma: float = 0.1,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Two plausible answers at each ``x``: ``y = +g[x]`` or ``y = -g[x]``, plus noise ``sigma``.
 
@@ -290,11 +321,14 @@ def bimodal_1d(
     upper = torch.rand(num_points, generator=g, dtype=torch.float64) < upper_branch_probability(x64)
     sign = torch.where(upper, 1.0, -1.0).double()
     eps = torch.randn(num_points, generator=g, dtype=torch.float64)
-    return x, (sign * bimodal_branch(x64) + sigma * eps).to(x.dtype)
+    return _placed(x, (sign * bimodal_branch(x64) + sigma * eps).to(x.dtype), device)
 
 
 def height_weight(
-    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 200,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Two outputs on very different scales: ``y[:, 0]`` height (m), ``y[:, 1]`` weight (kg).
 
@@ -307,7 +341,7 @@ def height_weight(
     x = _inputs(num_points, g, dtype)
     eps = torch.randn(num_points, 2, generator=g, dtype=torch.float64)
     sigma = torch.tensor(HEIGHT_WEIGHT_SIGMA, dtype=torch.float64)
-    return x, (height_weight_mean(x[:, 0].double()) + sigma * eps).to(x.dtype)
+    return _placed(x, (height_weight_mean(x[:, 0].double()) + sigma * eps).to(x.dtype), device)
 
 
 def correlated_mean(x: Tensor) -> Tensor:
@@ -333,7 +367,10 @@ def correlated_scale_tril(x: Tensor) -> Tensor:
 
 
 def correlated_2d(
-    num_points: int = 300, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 300,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Two outputs whose noise is correlated, the correlation changing with ``x``.
 
@@ -347,7 +384,7 @@ def correlated_2d(
     x64 = x[:, 0].double()
     eps = torch.randn(num_points, 2, 1, generator=g, dtype=torch.float64)
     noise = (correlated_scale_tril(x64) @ eps)[..., 0]
-    return x, (correlated_mean(x64) + noise).to(x.dtype)
+    return _placed(x, (correlated_mean(x64) + noise).to(x.dtype), device)
 
 
 ORDINAL_CUTPOINTS = (-2.0, -0.7, 0.7, 2.0)
@@ -359,7 +396,10 @@ def ordinal_location(x: Tensor) -> Tensor:
 
 
 def ordinal_1d(
-    num_points: int = 100, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 100,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Ratings ``0..4``: a latent ``eta[x] + logistic noise`` cut at :data:`ORDINAL_CUTPOINTS`.
 
@@ -372,7 +412,7 @@ def ordinal_1d(
     u = torch.rand(num_points, generator=g, dtype=torch.float64)
     latent = ordinal_location(x[:, 0].double()) + torch.log(u) - torch.log1p(-u)
     cut = torch.tensor(ORDINAL_CUTPOINTS, dtype=torch.float64)
-    return x, (latent.unsqueeze(1) > cut).sum(dim=1)
+    return _placed(x, (latent.unsqueeze(1) > cut).sum(dim=1), device)
 
 
 def tag_probabilities(x: Tensor) -> Tensor:
@@ -387,7 +427,10 @@ def tag_probabilities(x: Tensor) -> Tensor:
 
 
 def multilabel_1d(
-    num_points: int = 300, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 300,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Three 0/1 tags per example, ``y`` of shape ``(N, 3)`` in ``dtype``.
 
@@ -403,7 +446,7 @@ def multilabel_1d(
     tag0 = u[:, 0] < p[:, 0]
     tag1 = torch.where(u[:, 1] < 0.9, tag0, u[:, 2] < 0.5)
     tag2 = u[:, 3] < p[:, 2]
-    return x, torch.stack([tag0, tag1, tag2], dim=1).to(x.dtype)
+    return _placed(x, torch.stack([tag0, tag1, tag2], dim=1).to(x.dtype), device)
 
 
 def item_scores(x: Tensor) -> Tensor:
@@ -418,7 +461,10 @@ def item_scores(x: Tensor) -> Tensor:
 
 
 def rankings_1d(
-    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 200,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Full rankings of 4 items, best first, ``y`` of shape ``(N, 4)`` (int64).
 
@@ -430,7 +476,9 @@ def rankings_1d(
     x = _inputs(num_points, g, dtype)
     u = torch.rand(num_points, 4, generator=g, dtype=torch.float64)
     gumbel = -torch.log(-torch.log(u))
-    return x, (item_scores(x[:, 0].double()) + gumbel).argsort(dim=1, descending=True)
+    return _placed(
+        x, (item_scores(x[:, 0].double()) + gumbel).argsort(dim=1, descending=True), device
+    )
 
 
 def mean_waiting_time(x: Tensor) -> Tensor:
@@ -443,7 +491,10 @@ WAITING_SHAPE = 2.0
 
 
 def waiting_times_1d(
-    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 200,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Positive waiting times: ``y ~ Gamma(alpha = 2, rate = alpha / m[x])``.
 
@@ -457,7 +508,7 @@ def waiting_times_1d(
     # a Gamma(2) draw is the sum of two unit exponentials, each -log(uniform)
     u = torch.rand(num_points, 2, generator=g, dtype=torch.float64)
     draws = -torch.log1p(-u).sum(dim=1)
-    return x, (draws / rate).to(x.dtype)
+    return _placed(x, (draws / rate).to(x.dtype), device)
 
 
 def mean_proportion(x: Tensor) -> Tensor:
@@ -470,7 +521,10 @@ PROPORTION_CONCENTRATION = 20.0
 
 
 def proportions_1d(
-    num_points: int = 200, seed: int = 0, dtype: torch.dtype | None = None
+    num_points: int = 200,
+    seed: int = 0,
+    dtype: torch.dtype | None = None,
+    device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Proportions in ``(0, 1)``: ``y ~ Beta(kappa m[x], kappa (1 - m[x]))``, ``kappa = 20``.
 
@@ -489,4 +543,4 @@ def proportions_1d(
         g1 = torch.distributions.Gamma(kappa * m, torch.ones_like(m)).sample()
         g0 = torch.distributions.Gamma(kappa * (1.0 - m), torch.ones_like(m)).sample()
     y = g1 / (g1 + g0)
-    return x, y.clamp(1e-6, 1.0 - 1e-6).to(x.dtype)
+    return _placed(x, y.clamp(1e-6, 1.0 - 1e-6).to(x.dtype), device)

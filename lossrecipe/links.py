@@ -22,6 +22,7 @@ every negative log-likelihood with a scale parameter and evaluating it as
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Literal, TypeVar
 
@@ -44,6 +45,7 @@ __all__ = [
     "get_link",
     "describe",
     "POSITIVE_LINKS",
+    "log_softplus",
     "LinkName",
     "PositiveLinkName",
 ]
@@ -132,19 +134,24 @@ class Softplus(PositiveLink):
         return value + torch.log(-torch.expm1(-value))
 
     def log(self, raw: Tensor) -> Tensor:
-        return self.value_and_log(raw)[1]
+        return log_softplus(raw)
 
-    def value_and_log(self, raw: Tensor) -> tuple[Tensor, Tensor]:
-        # torch's softplus is accurate to relative precision while exp(z) is a normal
-        # number, but h underflows in float32 by z = -104.  Below z = -40,
-        # log h[z] = z - exp(z)/2 + ... equals z to double precision, so
-        # log h[z] = log h[max(z, -40)] + (z - max(z, -40)) holds everywhere; the
-        # plain log is enough (and cheaper) when no raw output is that small.
-        value = self(raw)
-        if raw.numel() == 0 or not bool(raw.detach().min() < -40.0):
-            return value, torch.log(value)
-        floor = torch.clamp(raw, min=-40.0)
-        return value, torch.log(self(floor)) + (raw - floor)
+
+def log_softplus(x: Tensor) -> Tensor:
+    """``log softplus[x] = log log(1 + e^x)``, exact for every ``x``, without a branch.
+
+    torch's softplus is accurate to relative precision while ``e^x`` is a normal
+    number, but it underflows to 0 below ``x = -104`` (float32) or ``-745`` (float64).
+    Below ``x = -40``, ``log softplus[x] = x - e^x / 2 + ...`` equals ``x`` to double
+    precision, so ``log softplus[x] = x`` there and ``log softplus[x]`` above, chosen
+    element by element.  The smallest normal float added inside the log changes
+    nothing where that side is chosen (``softplus[x] > 4e-18`` there) and keeps the
+    other side's gradient at 0, not ``0 / 0``, where the softplus has underflowed.
+    Above ``x = 40`` the softplus is ``x`` itself (it drops ``e^{-40}``).
+    """
+    x = x.contiguous()  # see Softplus.__call__
+    tiny = torch.finfo(x.dtype).tiny
+    return torch.where(x < -40.0, x, torch.log(F.softplus(x, threshold=40.0) + tiny))
 
 
 class Exp(PositiveLink):
@@ -272,7 +279,8 @@ class LowerCholesky(Link):
     ``lower_cholesky``; with the square link a diagonal entry reaches 0 at ``z = 0``.
 
     :meth:`log_diagonal` gives ``log L_ii`` from the positive link's stable ``log``,
-    so ``log det[L L^T] = 2 sum_i log L_ii`` never takes the log of an underflowed 0.
+    so ``log det[L L^T] = 2 sum_i log L_ii`` never takes the log of an underflowed 0;
+    :meth:`bounded` gives ``L`` with a diagonal a triangular solve can divide by.
     """
 
     name = "lower_cholesky"
@@ -281,7 +289,6 @@ class LowerCholesky(Link):
     def __init__(self, num_dims: int, diagonal: PositiveLink) -> None:
         self.num_dims = num_dims
         self.diagonal = diagonal
-        self.rows, self.cols = torch.tril_indices(num_dims, num_dims, offset=-1)
 
     @property
     def width(self) -> int:
@@ -289,18 +296,39 @@ class LowerCholesky(Link):
         return self.num_dims * (self.num_dims + 1) // 2
 
     def __call__(self, raw: Tensor) -> Tensor:
-        d = self.num_dims
-        lower = raw.new_zeros(*raw.shape[:-1], d, d)
-        lower[..., self.rows, self.cols] = raw[..., d:]
-        return lower + torch.diag_embed(self.diagonal(raw[..., :d]))
+        return self._assemble(raw, self.diagonal(raw[..., : self.num_dims]))
 
     def log_diagonal(self, raw: Tensor) -> Tensor:
         """``log L_ii``, shape ``(..., D)``, from the diagonal link's stable ``log``."""
         return self.diagonal.log(raw[..., : self.num_dims])
 
+    def bounded(self, raw: Tensor) -> Tensor:
+        """``L`` with each diagonal entry ``exp[log L_ii]`` held within the normal floats.
+
+        ``log L_ii`` is clamped to ``[ceil(log tiny), floor(log M)]`` (``tiny`` the
+        smallest normal float, ``M`` the largest): ``[-87, 88]`` in float32, ``[-708,
+        709]`` in float64.  Inside, this is ``L`` to rounding; outside, an entry that
+        underflowed to 0 or overflowed to infinity becomes a number a triangular solve
+        can divide by, and the diagonal's gradient passes through the stable log only.
+        """
+        info = torch.finfo(raw.dtype)
+        low, high = math.ceil(math.log(info.tiny)), math.floor(math.log(info.max))
+        log_diagonal = torch.clamp(self.log_diagonal(raw), low, high)
+        return self._assemble(raw, torch.exp(log_diagonal))
+
+    def _assemble(self, raw: Tensor, diagonal: Tensor) -> Tensor:
+        """The strictly-lower entries from ``raw[..., D:]``, row by row, plus ``diagonal``."""
+        d = self.num_dims
+        rows, cols = torch.tril_indices(d, d, offset=-1, device=raw.device)
+        lower = raw.new_zeros(*raw.shape[:-1], d, d)
+        lower[..., rows, cols] = raw[..., d:]
+        return lower + torch.diag_embed(diagonal)
+
     def inverse(self, value: Tensor) -> Tensor:
+        d = self.num_dims
+        rows, cols = torch.tril_indices(d, d, offset=-1, device=value.device)
         diagonal = torch.diagonal(value, dim1=-2, dim2=-1)
-        return torch.cat([self.diagonal.inverse(diagonal), value[..., self.rows, self.cols]], -1)
+        return torch.cat([self.diagonal.inverse(diagonal), value[..., rows, cols]], -1)
 
     def __repr__(self) -> str:
         return f"LowerCholesky(num_dims={self.num_dims}, diagonal={self.diagonal!r})"

@@ -11,8 +11,9 @@ ordered classes: the randomised PIT and the ranked probability score (RPS), the 
 a discrete distribution.
 
 Every function validates its inputs and raises ``ValueError`` naming the argument;
-every one works in ``float32`` and ``float64`` and is differentiable where its
-formula is.  Shapes: ``N`` examples, ``K`` classes, ``S`` samples per example.
+every one works in ``float32`` and ``float64``, on the device of its inputs (results
+stay there), and is differentiable where its formula is.  Shapes: ``N`` examples,
+``K`` classes, ``S`` samples per example.
 """
 
 from __future__ import annotations
@@ -219,7 +220,7 @@ def crps_samples(samples: Tensor, y: Tensor) -> Tensor:
     samples, y = samples.to(dtype), y.to(dtype)
     spread_to_y = (samples - y).abs().mean(dim=0)
     ordered = torch.sort(samples, dim=0).values
-    rank = torch.arange(1, num_samples + 1, dtype=dtype)
+    rank = torch.arange(1, num_samples + 1, dtype=dtype, device=samples.device)
     weights = (2.0 * rank - num_samples - 1.0).unsqueeze(1)
     half_pair_spread = (weights * ordered).sum(dim=0) / num_samples**2
     return spread_to_y - half_pair_spread
@@ -430,10 +431,10 @@ def calibration_curve(
         correct = (predicted == y).to(probs.dtype)
         index = torch.clamp((top * num_bins).long(), max=num_bins - 1)
         count = torch.bincount(index, minlength=num_bins)
-        total_confidence = torch.zeros(num_bins, dtype=probs.dtype).index_add_(0, index, top)
-        total_correct = torch.zeros(num_bins, dtype=probs.dtype).index_add_(0, index, correct)
+        total_confidence = top.new_zeros(num_bins).index_add_(0, index, top)
+        total_correct = top.new_zeros(num_bins).index_add_(0, index, correct)
         occupied = count > 0
-        nan = torch.full((num_bins,), math.nan, dtype=probs.dtype)
+        nan = top.new_full((num_bins,), math.nan)
         safe = count.clamp(min=1).to(probs.dtype)
         confidence = torch.where(occupied, total_confidence / safe, nan)
         accuracy = torch.where(occupied, total_correct / safe, nan)

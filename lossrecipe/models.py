@@ -107,7 +107,8 @@ def place_kinks_between_inputs(layer: nn.Linear, x: Tensor) -> None:
         distinct = projections[1:] > projections[:-1]
         if midpoints.shape[0] == 0:
             return
-        draws = torch.rand(midpoints.shape, dtype=midpoints.dtype) * distinct
+        draws = torch.rand(midpoints.shape, dtype=midpoints.dtype, device=midpoints.device)
+        draws = draws * distinct
         choice = draws.argmax(dim=0)  # a random distinct pair per unit
         usable = distinct.any(dim=0)
         kinks = midpoints.gather(0, choice.unsqueeze(0)).squeeze(0)

@@ -1,8 +1,10 @@
 """Figures the book draws again and again.
 
 Every function draws on a given matplotlib ``Axes`` and returns it, so a chapter
-composes panels freely.  ``model`` is anything that maps ``x`` of shape ``(M, 1)``
-to raw outputs ``(M, recipe.num_outputs)``: a network, or a lambda.  Colours are
+composes panels freely.  ``model`` is anything that maps ``x`` of shape ``(M, 1)`` to
+raw outputs ``(M, recipe.num_outputs)``: a network, or a lambda.  Tensors may live on
+any device: the model is evaluated where its inputs are, and what is drawn is copied
+to the CPU.  Colours are
 mid-tones on the figure's white background, readable in light and dark themes.
 """
 
@@ -23,6 +25,7 @@ from .validation import check_positive_integer
 
 __all__ = [
     "CLASS_COLORS",
+    "CLASS_MARKERS",
     "DATA_COLOR",
     "DENSITY_CMAP",
     "MODEL_COLOR",
@@ -56,7 +59,7 @@ Model = Callable[[Tensor], Tensor]
 def predictive_grid(x: Tensor, num: int = 200, pad: float = 0.0) -> Tensor:
     """An evenly spaced ``(num, 1)`` grid over the range of ``x`` (widened by ``pad``)."""
     low, high = float(x.min()) - pad, float(x.max()) + pad
-    return torch.linspace(low, high, num, dtype=x.dtype).unsqueeze(1)
+    return torch.linspace(low, high, num, dtype=x.dtype, device=x.device).unsqueeze(1)
 
 
 def _density_table(dist: torch.distributions.Distribution, values: Tensor) -> Tensor:
@@ -73,7 +76,12 @@ def _shade(
 ) -> None:
     """Shade ``table`` (one row per value, one column per x) as a density image."""
     ax.pcolormesh(
-        xs, values.numpy(), table.numpy(), cmap=DENSITY_CMAP, shading=shading, rasterized=True
+        xs,
+        values.cpu().numpy(),
+        table.cpu().numpy(),
+        cmap=DENSITY_CMAP,
+        shading=shading,
+        rasterized=True,
     )
 
 
@@ -92,7 +100,7 @@ def plot_data(ax: Axes, x: Tensor, y: Tensor, label: str | None = "data", **kwar
         "zorder": 3,
     }
     style.update(kwargs)
-    ax.scatter(x.reshape(-1).numpy(), y.reshape(-1).numpy(), label=label, **style)
+    ax.scatter(x.reshape(-1).cpu().numpy(), y.reshape(-1).cpu().numpy(), label=label, **style)
     return ax
 
 
@@ -116,27 +124,27 @@ def plot_predictive(
     if style not in ("density", "bands"):
         raise ValueError(f"style: expected 'density' or 'bands', got {style!r}")
     dist = _distribution(recipe, model, x_grid)
-    xs = x_grid[:, 0].numpy()
+    xs = x_grid[:, 0].cpu().numpy()
     mean = dist.mean
     if y_range is None:
         spread = 3.0 * dist.stddev
         y_range = (float((mean - spread).min()), float((mean + spread).max()))
     if style == "density":
-        y_values = torch.linspace(y_range[0], y_range[1], 300, dtype=x_grid.dtype)
+        y_values = torch.linspace(*y_range, 300, dtype=x_grid.dtype, device=x_grid.device)
         _shade(ax, xs, y_values, _density_table(dist, y_values))
     else:
         std = dist.stddev
         for k, alpha in ((2.0, 0.18), (1.0, 0.32)):
             ax.fill_between(
                 xs,
-                (mean - k * std).numpy(),
-                (mean + k * std).numpy(),
+                (mean - k * std).cpu().numpy(),
+                (mean + k * std).cpu().numpy(),
                 color=MODEL_COLOR,
                 alpha=alpha,
                 linewidth=0,
                 label=f"mean ± {k:g} sd",
             )
-    ax.plot(xs, mean.numpy(), color=MODEL_COLOR, linewidth=2, label=label)
+    ax.plot(xs, mean.cpu().numpy(), color=MODEL_COLOR, linewidth=2, label=label)
     if x is not None and y is not None:
         plot_data(ax, x, y)
     ax.set_ylim(*y_range)
@@ -164,7 +172,7 @@ def plot_point_likelihoods(
     mean, std = dist.mean, dist.stddev
     if y_range is None:
         y_range = (float((mean - 3 * std).min()), float((mean + 3 * std).max()))
-    y_values = torch.linspace(y_range[0], y_range[1], 200, dtype=x.dtype)
+    y_values = torch.linspace(*y_range, 200, dtype=x.dtype, device=x.device)
     density = _density_table(dist, y_values)
     scale = width / float(density.max())
     at_y = dist.log_prob(y.reshape(-1).to(x.dtype)).exp()
@@ -172,7 +180,10 @@ def plot_point_likelihoods(
     visible = torch.where(density > 1e-3 * density.max(dim=0).values, density, torch.nan)
     for i, x_i in enumerate(x[:, 0].tolist()):
         ax.plot(
-            x_i + scale * visible[:, i].numpy(), y_values.numpy(), color=MODEL_COLOR, linewidth=1
+            x_i + scale * visible[:, i].cpu().numpy(),
+            y_values.cpu().numpy(),
+            color=MODEL_COLOR,
+            linewidth=1,
         )
         ax.plot(
             [x_i, x_i + scale * float(at_y[i])], [float(y[i])] * 2, color=DATA_COLOR, linewidth=2
@@ -220,6 +231,19 @@ def figure(
 CLASS_COLORS = ("#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e")
 """One colour per class (the first two are ``MODEL_COLOR`` and ``DATA_COLOR``)."""
 
+CLASS_MARKERS = ("o", "s", "^", "D", "v", "P")
+"""One marker per class, beside its colour, so that no curve is told apart by colour alone."""
+
+
+def _marks_every(num_points: int, k: int, num_marks: int = 8) -> tuple[int, int]:
+    """``markevery`` for curve ``k`` of a family: about ``num_marks`` markers, staggered.
+
+    Curve ``k`` starts a fraction ``k / 5`` of a step later than curve 0, so the markers
+    of curves that cross do not sit on top of one another.
+    """
+    step = max(1, num_points // num_marks)
+    return ((k * step // 5) % step, step)
+
 
 def decision_intervals(x_grid: Tensor, predicted: Tensor) -> list[tuple[float, float, int]]:
     """Split a sorted 1-D grid into runs of equal predicted class: ``(start, end, class)``.
@@ -259,10 +283,11 @@ def plot_class_probabilities(
     For a binary recipe (its distribution's ``probs`` has shape ``(M,)``) one curve,
     ``lambda = Pr(y = 1 | x)``, with the data drawn at heights 0 and 1.  For ``K``
     classes (``probs`` of shape ``(M, K)``) one curve per class in ``CLASS_COLORS``,
-    with the data as ticks in a strip below zero, one row per class.  ``truth``, if
-    given, holds the true probabilities on ``x_grid`` (the same shape as ``probs``)
-    and is drawn dashed.  With ``decision=True`` the background is shaded where
-    ``recipe.predict`` picks each class (for a binary recipe, only where it picks 1).
+    marked with ``CLASS_MARKERS``, with the data as ticks in a strip below zero, one
+    row per class.  ``truth``, if given, holds the true probabilities on ``x_grid``
+    (the same shape as ``probs``) and is drawn dashed.  With ``decision=True`` the
+    background is shaded where ``recipe.predict`` picks each class (for a binary
+    recipe, only where it picks 1).
     """
     with torch.no_grad():
         outputs = model(x_grid)
@@ -278,7 +303,7 @@ def plot_class_probabilities(
             f"truth: expected shape {tuple(probs.shape)} like the predicted probabilities, "
             f"got {tuple(truth.shape)}"
         )
-    xs = x_grid[:, 0].numpy()
+    xs = x_grid[:, 0].cpu().numpy()
     binary = probs.dim() == 1
     if decision:
         for start, end, k in decision_intervals(x_grid, predicted):
@@ -287,9 +312,13 @@ def plot_class_probabilities(
             color = MODEL_COLOR if binary else CLASS_COLORS[k % len(CLASS_COLORS)]
             ax.axvspan(start, end, color=color, alpha=0.1, linewidth=0, zorder=0)
     if binary:
-        ax.plot(xs, probs.numpy(), color=MODEL_COLOR, linewidth=2, label=r"predicted $\lambda$")
+        ax.plot(
+            xs, probs.cpu().numpy(), color=MODEL_COLOR, linewidth=2, label=r"predicted $\lambda$"
+        )
         if truth is not None:
-            ax.plot(xs, truth.numpy(), color=TRUTH_COLOR, linestyle="--", label="true $\\lambda$")
+            ax.plot(
+                xs, truth.cpu().numpy(), color=TRUTH_COLOR, linestyle="--", label="true $\\lambda$"
+            )
         ax.axhline(0.5, color=TRUTH_COLOR, linewidth=0.8, linestyle=":")
         if x is not None and y is not None:
             plot_data(ax, x, y, alpha=0.7)
@@ -299,14 +328,22 @@ def plot_class_probabilities(
         num_classes = probs.shape[1]
         for k in range(num_classes):
             color = CLASS_COLORS[k % len(CLASS_COLORS)]
-            ax.plot(xs, probs[:, k].numpy(), color=color, linewidth=2, label=f"$k = {k}$")
+            ax.plot(
+                xs,
+                probs[:, k].cpu().numpy(),
+                color=color,
+                linewidth=2,
+                marker=CLASS_MARKERS[k % len(CLASS_MARKERS)],
+                markevery=_marks_every(len(xs), k),
+                label=f"$k = {k}$",
+            )
             if truth is not None:
-                ax.plot(xs, truth[:, k].numpy(), color=color, linestyle="--", linewidth=1)
+                ax.plot(xs, truth[:, k].cpu().numpy(), color=color, linestyle="--", linewidth=1)
         row = 0.06
         if x is not None and y is not None:
             labels = y.reshape(-1)
             for k in range(num_classes):
-                chosen = x.reshape(-1)[labels == k].numpy()
+                chosen = x.reshape(-1)[labels == k].cpu().numpy()
                 ax.scatter(
                     chosen,
                     np.full(len(chosen), -row * (k + 1)),
@@ -346,16 +383,16 @@ def plot_density(
     ys = y_values.reshape(-1)
     with torch.no_grad():
         density = distribution.log_prob(ys).exp()
-    ax.plot(ys.numpy(), density.numpy(), color=color, linewidth=2, label=label)
+    ax.plot(ys.cpu().numpy(), density.cpu().numpy(), color=color, linewidth=2, label=label)
     if mark_sd:
         mean, sd = float(distribution.mean), float(distribution.stddev)
         ax.axvline(mean, color=color, linewidth=1, linestyle="--")
         inside = (ys >= mean - sd) & (ys <= mean + sd)
         ax.fill_between(
-            ys.numpy(),
+            ys.cpu().numpy(),
             np.zeros(len(ys)),
-            density.numpy(),
-            where=inside.numpy(),
+            density.cpu().numpy(),
+            where=inside.cpu().numpy(),
             color=color,
             alpha=0.2,
             linewidth=0,
@@ -382,16 +419,18 @@ def plot_stddev(
     arguments (``color``, ``linestyle``, ...) style the predicted curve.
     """
     sd = _distribution(recipe, model, x_grid).stddev
-    xs = x_grid[:, 0].numpy()
+    xs = x_grid[:, 0].cpu().numpy()
     if truth is not None:
         if tuple(truth.reshape(-1).shape) != (len(xs),):
             raise ValueError(
                 f"truth: expected one value per grid point ({len(xs)},), got {tuple(truth.shape)}"
             )
-        ax.plot(xs, truth.reshape(-1).numpy(), color=TRUTH_COLOR, linestyle="--", label="true")
+        ax.plot(
+            xs, truth.reshape(-1).cpu().numpy(), color=TRUTH_COLOR, linestyle="--", label="true"
+        )
     style: dict[str, Any] = {"color": MODEL_COLOR, "linewidth": 2}
     style.update(kwargs)
-    ax.plot(xs, sd.numpy(), label=label, **style)
+    ax.plot(xs, sd.cpu().numpy(), label=label, **style)
     ax.set_xlabel("input $x$")
     ax.set_ylabel(r"standard deviation $\sigma$")
     return ax
@@ -440,7 +479,7 @@ def plot_count_predictive(
     deviations above the mean.
     """
     dist = _distribution(recipe, model, x_grid)
-    xs = x_grid[:, 0].numpy()
+    xs = x_grid[:, 0].cpu().numpy()
     mean = dist.mean
     if max_count is None:
         top = float((mean + 3.0 * dist.stddev).max())
@@ -448,11 +487,13 @@ def plot_count_predictive(
             top = max(top, float(y.max()))
         max_count = int(np.ceil(top))
     check_positive_integer("max_count", max_count, minimum=0)
-    counts = torch.arange(max_count + 1, dtype=x_grid.dtype)
+    counts = torch.arange(max_count + 1, dtype=x_grid.dtype, device=x_grid.device)
     _shade(ax, xs, counts, _density_table(dist, counts), shading="nearest")
-    ax.plot(xs, mean.numpy(), color=MODEL_COLOR, linewidth=2, label=label)
+    ax.plot(xs, mean.cpu().numpy(), color=MODEL_COLOR, linewidth=2, label=label)
     if truth is not None:
-        ax.plot(xs, truth.reshape(-1).numpy(), color=TRUTH_COLOR, linestyle="--", label="truth")
+        ax.plot(
+            xs, truth.reshape(-1).cpu().numpy(), color=TRUTH_COLOR, linestyle="--", label="truth"
+        )
     if x is not None and y is not None:
         plot_data(ax, x, y)
     ax.set_ylim(-0.5, max_count + 0.5)
@@ -486,20 +527,20 @@ def plot_angle_predictive(
         dist = recipe.distribution(outputs)
         direction = recipe.predict(outputs)
     direction = torch.atan2(torch.sin(direction), torch.cos(direction))
-    xs = x_grid[:, 0].numpy()
-    y_values = torch.linspace(-np.pi, np.pi, 300, dtype=x_grid.dtype)
+    xs = x_grid[:, 0].cpu().numpy()
+    y_values = torch.linspace(-np.pi, np.pi, 300, dtype=x_grid.dtype, device=x_grid.device)
     _shade(ax, xs, y_values, _density_table(dist, y_values))
     # A thin white edge keeps the lines visible where the density is dark.
     edge = [patheffects.Stroke(linewidth=3.5, foreground="white"), patheffects.Normal()]
     ax.plot(
-        *break_at_seam(xs, direction.numpy()),
+        *break_at_seam(xs, direction.cpu().numpy()),
         color=MODEL_COLOR,
         linewidth=2,
         label=label,
         path_effects=edge,
     )
     if truth is not None:
-        line = break_at_seam(xs, truth.reshape(-1).numpy())
+        line = break_at_seam(xs, truth.reshape(-1).cpu().numpy())
         ax.plot(*line, color=TRUTH_COLOR, linestyle="--", label="truth", path_effects=edge)
     if x is not None and y is not None:
         plot_data(ax, x, y)

@@ -11,10 +11,19 @@ The recipes declare *what* is checked (their ``support``, a
 declaration into the check and this module decides *how* a mistake is said.
 Checks that read every value (finiteness, the support) can be switched off with
 ``values=False``; shapes and dtypes, which cost nothing, are always checked.
+
+Reading a result back from the device (``bool(ok)``) makes the host wait for it.  Each
+value check therefore reduces its tensor to one boolean on the device and reads it
+once; inside :func:`read_once` (what a recipe's ``nll`` uses for its outputs and
+targets together) the booleans of every check are combined and read once in all.  The
+culprit, and with it the message, is looked up only after a check has failed.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import torch
@@ -37,6 +46,9 @@ __all__ = [
     "check_positive_targets",
     "check_positive_integer",
     "check_reduction",
+    "read_once",
+    "require",
+    "working_precision",
 ]
 
 Reduction = Literal["sum", "mean", "none"]
@@ -53,19 +65,68 @@ def _require_tensor(name: str, value: object) -> Tensor:
     return value
 
 
+_PENDING = threading.local()
+
+
+def require(ok: Tensor, fail: Callable[[], None]) -> None:
+    """Go on if the 0-dimensional boolean ``ok`` holds; otherwise ``fail()`` raises.
+
+    Inside :func:`read_once` the check is recorded and read later with the others.
+    """
+    pending: list[tuple[Tensor, Callable[[], None]]] | None = getattr(_PENDING, "checks", None)
+    if pending is not None:
+        pending.append((ok, fail))
+    elif not bool(ok):
+        fail()
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Gather the value checks made inside into one boolean, read from the device once.
+
+    On the way out the checks' booleans are combined on the device and read back
+    together; if any failed, each is read in turn and the first that failed raises its
+    own ``ValueError``.  Nested uses add to the outermost one.
+    """
+    outer = getattr(_PENDING, "checks", None)
+    if outer is not None:
+        yield
+        return
+    _PENDING.checks = []
+    try:
+        yield
+        pending = _PENDING.checks
+    finally:
+        _PENDING.checks = None
+    if pending and not bool(torch.stack([ok for ok, _ in pending]).all()):
+        for ok, fail in pending:
+            if not bool(ok):
+                fail()
+
+
 def _require_finite(name: str, value: Tensor) -> None:
     if value.numel():
-        _finite_range(name, value)
+        low, high = torch.aminmax(value.detach())
+        # NaN and infinities show up in the minimum or the maximum: one pass
+        require(torch.isfinite(low) & torch.isfinite(high), lambda: _raise_not_finite(name, value))
 
 
-def _finite_range(name: str, value: Tensor) -> tuple[Tensor, Tensor]:
-    """The range ``(min, max)`` of a non-empty tensor; NaN and infinities are refused."""
-    # One pass over the data: NaN and infinities show up in the minimum or the maximum.
-    low, high = torch.aminmax(value.detach())
-    if not (bool(torch.isfinite(low)) and bool(torch.isfinite(high))):
-        bad = int((~torch.isfinite(value)).sum())
-        raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
-    return low, high
+def _raise_not_finite(name: str, value: Tensor) -> None:
+    bad = int((~torch.isfinite(value)).sum())
+    raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
+
+
+def working_precision(outputs: Tensor) -> Tensor:
+    """``outputs`` in float32 if they are 16-bit floats (``float16``, ``bfloat16``).
+
+    Under ``torch.autocast`` a network's outputs come out in a 16-bit type; a recipe
+    computes its loss from them in float32, as PyTorch's own losses do under autocast.
+    Anything else (other dtypes, non-tensors, which the checks then refuse) is returned
+    unchanged.
+    """
+    if isinstance(outputs, Tensor) and outputs.dtype in (torch.float16, torch.bfloat16):
+        return outputs.float()
+    return outputs
 
 
 def check_inputs(x: object) -> Tensor:
@@ -132,11 +193,18 @@ def check_positive_targets(
     y: object, outputs: Tensor, trailing: tuple[int, ...] = (), values: bool = True
 ) -> Tensor:
     """Check positive real targets (durations, sizes); return them in ``outputs.dtype``."""
-    y = check_real_targets(y, outputs, trailing, values)
-    if values and y.numel() and not bool(y.min() > 0):
-        bad = y[y <= 0][0].item()
-        raise ValueError(f"y: expected positive values, got {bad!r}")
+    y = check_real_targets(y, outputs, trailing, values=False)
+    if values and y.numel():
+        low, high = torch.aminmax(y.detach())
+        # low > 0 fails for NaN and -inf too; one range, one read
+        require((low > 0) & torch.isfinite(high), lambda: _raise_positive_error(y))
     return y
+
+
+def _raise_positive_error(y: Tensor) -> None:
+    _require_finite("y", y)
+    bad = y[y <= 0][0].item()
+    raise ValueError(f"y: expected positive values, got {bad!r}")
 
 
 def check_binary_targets(
@@ -151,8 +219,7 @@ def check_binary_targets(
         # NaN or -inf, which fail the test below too): one pass and one reduction, a
         # min-max, which PyTorch runs faster than any().  Find the culprit only on failure.
         low, high = torch.aminmax(torch.addcmul(y, y, y, value=-1.0))
-        if bool((low != 0) | (high != 0)):
-            _raise_binary_label_error(y)
+        require((low == 0) & (high == 0), lambda: _raise_binary_label_error(y))
     return y
 
 
@@ -181,21 +248,29 @@ def check_class_targets(
             "if these are one-hot vectors or probabilities, pass y.argmax(dim=-1)"
         )
     _check_batch(y, outputs, trailing)
-    if not values:
+    if y.dtype == torch.bool or y.is_complex():
+        raise ValueError(f"y: expected integer class indices, got dtype {y.dtype}")
+    if not values or y.numel() == 0:
         return y.long()
+    low, high = torch.aminmax(y.detach())
+    ok = (low >= 0) & (high <= num_classes - 1)  # also false for NaN
+    if y.is_floating_point():
+        ok = ok & (y == torch.round(y)).all()
+    require(ok, lambda: _raise_class_error(y, num_classes))
+    return y.long()
+
+
+def _raise_class_error(y: Tensor, num_classes: int) -> None:
     if y.is_floating_point():
         if not bool(torch.isfinite(y).all()) or not bool((y == torch.round(y)).all()):
             raise ValueError("y: expected integer class indices, got non-integer values")
-    elif y.dtype == torch.bool or y.is_complex():
-        raise ValueError(f"y: expected integer class indices, got dtype {y.dtype}")
     y = y.long()
-    if y.numel() and (int(y.min()) < 0 or int(y.max()) >= num_classes):
-        raise ValueError(
-            f"y: expected class indices 0..{num_classes - 1} for {num_classes} classes, "
-            f"got values from {int(y.min())} to {int(y.max())}"
-            + ("; labels 1..K must be shifted to 0..K-1" if int(y.max()) == num_classes else "")
-        )
-    return y
+    low, high = int(y.min()), int(y.max())
+    raise ValueError(
+        f"y: expected class indices 0..{num_classes - 1} for {num_classes} classes, "
+        f"got values from {low} to {high}"
+        + ("; labels 1..K must be shifted to 0..K-1" if high == num_classes else "")
+    )
 
 
 def _as_number(name: str, value: object, expected: str) -> float:
@@ -242,19 +317,27 @@ def check_count_targets(
     if not values or y.numel() == 0:
         return y.to(outputs.dtype)
     # One pass for the range (NaN and infinities show in it, as does a negative count),
-    # one for the integer check; the culprit is looked up only on failure.
-    low, _ = _finite_range("y", y) if y.is_floating_point() else torch.aminmax(y)
-    if bool(low < 0):
+    # one for the integer check, one read for both; the culprit is looked up only on
+    # failure.
+    low, high = torch.aminmax(y.detach())
+    ok = low >= 0  # false for NaN
+    if y.is_floating_point():
+        ok = ok & torch.isfinite(high) & (y == torch.round(y)).all()
+    require(ok, lambda: _raise_count_error(y))
+    return y.to(outputs.dtype)
+
+
+def _raise_count_error(y: Tensor) -> None:
+    if y.is_floating_point():
+        _require_finite("y", y)
+    if bool((y < 0).any()):
         bad = y[y < 0][0].item()
         raise ValueError(f"y: expected non-negative integer counts, got the negative value {bad!r}")
-    if y.is_floating_point():
-        rounded = torch.round(y)
-        if not torch.equal(rounded, y):
-            raise ValueError(
-                "y: expected non-negative integer counts, got the fractional value "
-                f"{y[y != rounded][0].item()!r}; pass counts, not rates or averages"
-            )
-    return y.to(outputs.dtype)
+    rounded = torch.round(y)
+    raise ValueError(
+        "y: expected non-negative integer counts, got the fractional value "
+        f"{y[y != rounded][0].item()!r}; pass counts, not rates or averages"
+    )
 
 
 def check_positive_integer(name: str, value: object, minimum: int = 1) -> int:
@@ -298,11 +381,13 @@ def check_targets(
         return check_class_targets(y, outputs, num_classes, trailing, values)
     checked = check_real_targets(y, outputs, trailing, values)
     if values and checked.numel():
-        inside = support.check(checked)
-        if not bool(inside.all()):
-            bad = checked[~inside][0].item()
-            raise ValueError(f"y: expected values in the support {support}, got {bad!r}")
+        require(support.check(checked).all(), lambda: _raise_support_error(checked, support))
     return checked
+
+
+def _raise_support_error(y: Tensor, support: Constraint) -> None:
+    bad = y[~support.check(y)][0].item()
+    raise ValueError(f"y: expected values in the support {support}, got {bad!r}")
 
 
 def check_unit_open(name: str, value: float) -> float:

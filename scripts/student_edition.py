@@ -20,6 +20,11 @@ all render:
   by a line that says so;
 - a figure's caption (cell metadata ``mystnb.figure``) becomes a markdown cell after it.
 
+The markdown is read as the site reads it, by myst-parser (its markdown-it tokens, with the
+extensions of ``_config.yml``, and its directive parser); text between the MyST constructs
+is copied as written. Citations and references are formatted by pybtex, with the author
+names of the site's ``author_year`` style (sphinxcontrib-bibtex).
+
 A construct the converter does not know (``literalinclude`` above all) raises
 :class:`ConversionError` naming the file and the construct; nothing is dropped silently.
 
@@ -44,6 +49,26 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
+from docutils.parsers.rst import Directive as DocutilsDirective
+from docutils.parsers.rst.directives import flag, unchanged
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.myst_role.index import myst_role
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.directives import parse_directive_text
+from myst_parser.parsers.mdit import create_md_parser
+from pybtex.backends import markdown
+from pybtex.database import Entry, parse_file
+from pybtex.style import template as bib
+from pybtex.style.formatting import BaseStyle
+from sphinx.locale import admonitionlabels
+from sphinx.util.nodes import split_explicit_title
+from sphinx_proof.proof_type import PROOF_TYPES
+from sphinxcontrib.bibtex.style.referencing import PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.template import year
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
@@ -64,47 +89,14 @@ MYST_ONLY = (
 )
 MYST_TARGET_LINE = re.compile(r"^\s*\([^)\s]+\)=\s*$", re.MULTILINE)
 
-ADMONITIONS = {
-    "admonition": None,
-    "attention": "Attention",
-    "caution": "Caution",
-    "danger": "Danger",
-    "error": "Error",
-    "hint": "Hint",
-    "important": "Important",
-    "note": "Note",
-    "seealso": "See also",
-    "tip": "Tip",
-    "warning": "Warning",
-}
-PROOF_KINDS = {
-    "algorithm": "Algorithm",
-    "assumption": "Assumption",
-    "axiom": "Axiom",
-    "conjecture": "Conjecture",
-    "corollary": "Corollary",
-    "criterion": "Criterion",
-    "definition": "Definition",
-    "example": "Example",
-    "lemma": "Lemma",
-    "observation": "Observation",
-    "property": "Property",
-    "proposition": "Proposition",
-    "remark": "Remark",
-    "theorem": "Theorem",
-}
+# Directives and their titles as the site prints them (Sphinx's admonition labels,
+# sphinx-proof's kinds, titled as sphinx-proof titles them).
+ADMONITIONS = {"admonition": None, **{name: str(title) for name, title in admonitionlabels.items()}}
+PROOF_KINDS = {kind: kind.title() for kind in PROOF_TYPES}
 FIGURE_PREFIX = "Fig."  # Sphinx's numfig_format, which Jupyter Book keeps
 INSTALL_TAGS = ["remove-cell", "student-only"]  # hidden on a site; not a cell of the book
 STUDENT_ONLY_TAG = "student-only"
 SOLUTION_CODE_TAG = "solution"
-
-ROLE = re.compile(r"\{(?P<role>[A-Za-z][\w:-]*)\}`(?P<content>[^`]+)`")
-DIRECTIVE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[^}]+)\}\s*(?P<arg>.*?)\s*$")
-PLAIN_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?!\{)")
-OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*?)\s*$")
-TARGET = re.compile(r"^\((?P<label>[^)\s]+)\)=\s*$")
-DISPLAY_END = re.compile(r"\$\$\s*(?:\((?P<label>[^)\s]+)\))?\s*$")
-HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 
 
 class ConversionError(ValueError):
@@ -112,8 +104,37 @@ class ConversionError(ValueError):
 
 
 # --------------------------------------------------------------------------------------
-# Parsing MyST markdown into blocks
+# Parsing MyST markdown into blocks: myst-parser's tokens
 # --------------------------------------------------------------------------------------
+
+
+def _role_with_span(state: StateInline, silent: bool) -> bool:
+    """mdit-py-plugins' role rule, also recording where the role lies in the text."""
+    start = state.pos
+    if not myst_role(state, silent):
+        return False
+    if not silent:
+        state.tokens[-1].meta["span"] = (start, state.pos)
+    return True
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    """myst-parser's markdown-it parser with the extensions of ``_config.yml``."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    extensions = set(config["parse"]["myst_enable_extensions"])
+    parser = create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
+    parser.inline.ruler.at("myst_role", _role_with_span)
+    return parser
+
+
+class _Options(DocutilsDirective):
+    """What the student edition reads of a directive; myst-parser reports other options."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = {"label": unchanged, "class": unchanged, "name": unchanged, "nonumber": flag}
 
 
 @dataclass
@@ -123,6 +144,7 @@ class Directive:
     options: dict
     body: str
     line: int
+    problems: list[str]  # myst-parser's warnings (an option the student edition cannot show)
 
 
 @dataclass
@@ -138,97 +160,74 @@ class Target:
 
 @dataclass
 class Text:
-    lines: list[str] = field(default_factory=list)
+    lines: list[str]  # one block (paragraph, list, table, ...) as written, blank lines before it
+    heading: tuple[str, str] | None = None  # an ATX heading: ("##", its text as written)
 
 
-def _directive_options(lines: list[str]) -> tuple[dict, list[str]]:
-    """Split a directive's content into its options (``:key: value`` or YAML) and body."""
-    options: dict = {}
-    if lines and lines[0].strip() == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-        if end is None:
-            raise ConversionError("directive options: a '---' block is not closed")
-        options = yaml.safe_load("\n".join(lines[1:end])) or {}
-        return options, lines[end + 1 :]
-    i = 0
-    while i < len(lines) and (match := OPTION.match(lines[i].strip())):
-        options[match["key"]] = match["value"]
-        i += 1
-    return options, lines[i:]
+@dataclass
+class Code:
+    lines: list[str]  # a code block, copied as it is
 
 
-def parse_blocks(text: str, where: str) -> Iterator[Directive | Display | Target | Text]:
-    """Yield the blocks of a MyST markdown fragment in order.
+Block = Directive | Display | Target | Text | Code
 
-    Blocks are :class:`Directive`, :class:`Display` (``$$ ... $$`` with its label),
-    :class:`Target` (``(label)=``), and :class:`Text` (everything else, including plain
-    fenced code, which is passed through untouched).
+
+def _block(tokens: list[Token], index: int, lines: list[str], where: str) -> Block | None:
+    """The block that a top-level token opens (None for a comment)."""
+    token = tokens[index]
+    start, end = token.map or (0, 0)
+    if token.type == "myst_line_comment":
+        return None
+    if token.type == "myst_target":
+        return Target(token.content)
+    if token.type in ("math_block", "math_block_label"):
+        return Display(_strip_blank(token.content.split("\n")), token.info or None)
+    if token.type == "paragraph_open" and lines[start].lstrip().startswith("$$"):
+        raise ConversionError(f"{where}, line {start + 1}: $$ is not closed")
+    if token.type == "heading_open" and token.markup.startswith("#"):
+        return Text(lines[start:end], (token.markup, tokens[index + 1].content))
+    name, _, arg = (token.info.strip() + " ").partition(" ")
+    if token.type == "code_block" or (token.type == "fence" and not name.startswith("{")):
+        return Code(lines[start:end])
+    if token.type not in ("fence", "colon_fence") or not name.startswith("{"):
+        return Text(lines[start:end])
+    closing = lines[end - 1].strip()
+    if end - start < 2 or closing.strip(token.markup[0]) or len(closing) < len(token.markup):
+        raise ConversionError(f"{where}, line {start + 1}: {name} is not closed")
+    parsed = parse_directive_text(_Options, arg.strip(), token.content)
+    problems = [warning.msg for warning in parsed.warnings]
+    body = "\n".join(parsed.body)
+    return Directive(name.strip("{}"), arg.strip(), parsed.options, body, start + 1, problems)
+
+
+def parse_blocks(text: str, where: str) -> Iterator[Block]:
+    """Yield the top-level blocks of a MyST markdown fragment in order.
+
+    Directives, ``$$`` displays (with their label) and ``(label)=`` targets are blocks of
+    their own; everything else is copied as written: each :class:`Text` is one markdown
+    block with the blank lines before it, each :class:`Code` a code block. ``%`` comments
+    are left out.
     """
     lines = text.split("\n")
-    i = 0
-    text_block = Text()
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        if match := DIRECTIVE_OPEN.match(stripped):
-            fence = match["fence"]
-            end = next(
-                (j for j in range(i + 1, len(lines)) if lines[j].strip() == fence[0] * len(fence)),
-                None,
-            )
-            if end is None:
-                raise ConversionError(f"{where}, line {i + 1}: {{{match['name']}}} is not closed")
-            options, body = _directive_options(lines[i + 1 : end])
-            if text_block.lines:
-                yield text_block
-                text_block = Text()
-            yield Directive(match["name"].strip(), match["arg"], options, "\n".join(body), i + 1)
-            i = end + 1
+    tokens = markdown_parser().parse(text)
+    gap: list[str] = []  # the lines between the last block and the next
+    position = 0
+    for index, token in enumerate(tokens):
+        if token.level or token.map is None:
             continue
-        if match := PLAIN_FENCE.match(stripped):
-            fence = match["fence"]
-            end = next(
-                (j for j in range(i + 1, len(lines)) if lines[j].strip().startswith(fence)),
-                len(lines) - 1,
-            )
-            text_block.lines.extend(lines[i : end + 1])
-            i = end + 1
+        gap += lines[position : token.map[0]]
+        position = token.map[1]
+        block = _block(tokens, index, lines, where)
+        if block is None:
             continue
-        if match := TARGET.match(stripped):
-            if text_block.lines:
-                yield text_block
-                text_block = Text()
-            yield Target(match["label"])
-            i += 1
-            continue
-        if stripped.startswith("$$"):
-            rest = stripped[2:]
-            if (close := DISPLAY_END.search(rest)) and rest[: close.start()].strip():
-                # $$ ... $$ on one line
-                body, end = [rest[: close.start()]], i
-            else:
-                end = next(
-                    (j for j in range(i + 1, len(lines)) if DISPLAY_END.search(lines[j])), None
-                )
-                if end is None:
-                    raise ConversionError(f"{where}, line {i + 1}: $$ is not closed")
-                close = DISPLAY_END.search(lines[end])
-                last = lines[end][: close.start()]
-                body = ([rest] if rest.strip() else []) + lines[i + 1 : end]
-                body += [last] if last.strip() else []
-            if text_block.lines:
-                yield text_block
-                text_block = Text()
-            yield Display(body, close["label"])
-            i = end + 1
-            continue
-        if stripped.startswith("%") and not stripped.startswith("%%"):
-            i += 1  # a MyST comment
-            continue
-        text_block.lines.append(line)
-        i += 1
-    if text_block.lines:
-        yield text_block
+        if isinstance(block, Text):
+            block.lines[:0] = gap
+        elif gap:
+            yield Text(gap)
+        gap = []
+        yield block
+    if gap + lines[position:]:
+        yield Text(gap + lines[position:])
 
 
 # --------------------------------------------------------------------------------------
@@ -272,18 +271,14 @@ def _toc_entries(node: object, numbered: bool = False) -> Iterator[tuple[str, bo
             yield from _toc_entries(child, numbered)
 
 
-def _title(text: str) -> str:
-    for line in text.split("\n"):
-        if match := HEADING.match(line.strip()):
-            if len(match["hashes"]) == 1:
-                return match["text"]
-    raise ConversionError("no '# title' heading")
-
-
-def _index_chapter(stem: str, number: int | None, labels: dict[str, Label]) -> None:
-    """Number a chapter's equations, figures, theorems and exercises as the site does."""
-    notebook = jupytext.read(BOOK / f"{stem}.md")
+def _index_page(path: Path, number: int | None, labels: dict[str, Label]) -> str:
+    """Number a page's equations, figures, theorems and exercises as the site does, and
+    return its title (its first ``#`` heading)."""
+    stem, text = path.stem, path.read_text()
+    chapter = text.startswith("---\njupytext:")
+    cells = jupytext.read(path).cells if chapter else [nbformat.v4.new_markdown_cell(text)]
     counters: dict[str, int] = {}
+    titles: list[str] = []
 
     def next_number(kind: str) -> str | None:
         counters[kind] = counters.get(kind, 0) + 1
@@ -300,12 +295,10 @@ def _index_chapter(stem: str, number: int | None, labels: dict[str, Label]) -> N
             if isinstance(block, Target):
                 pending = block.label
                 continue
-            if isinstance(block, Text):
-                first = next((ln.strip() for ln in block.lines if ln.strip()), "")
-                heading = HEADING.match(first)
-                if pending:
-                    title = heading["text"] if heading else None
-                    add(Label(pending, stem, "section" if heading else "target", None, title))
+            if isinstance(block, Text) and block.heading and block.heading[0] == "#":
+                titles.append(block.heading[1])
+            if pending and isinstance(block, Text) and block.heading:
+                add(Label(pending, stem, "section", None, block.heading[1]))
             elif pending:
                 add(Label(pending, stem, "target"))
             pending = None
@@ -332,13 +325,16 @@ def _index_chapter(stem: str, number: int | None, labels: dict[str, Label]) -> N
         if pending:
             add(Label(pending, stem, "target"))
 
-    for cell in notebook.cells:
+    for cell in cells:
         if cell.cell_type == "markdown":
             walk(cell.source)
         elif cell.cell_type == "code":
             figure = cell.metadata.get("mystnb", {}).get("figure", {})
             if figure.get("name"):
                 add(Label(figure["name"], stem, "figure", next_number("figure")))
+    if not titles:
+        raise ConversionError(f"book/{stem}.md: no '# title' heading")
+    return titles[0]
 
 
 @cache
@@ -347,35 +343,18 @@ def load_book(root: Path = ROOT) -> Book:
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     config = yaml.safe_load((root / "_config.yml").read_text())
     entries = [(toc["root"], False), *_toc_entries(toc.get("parts", toc))]
-    docs, numbers, titles = [], {}, {}
-    count = 0
+    docs, numbers, titles, labels = [], {}, {}, {}
     for entry, numbered in entries:
         stem = Path(entry).name
         docs.append(stem)
-        titles[stem] = _title((root / f"{entry}.md").read_text())
         if numbered:
-            count += 1
-            numbers[stem] = count
-    labels: dict[str, Label] = {}
-    for stem in docs:
-        path = BOOK / f"{stem}.md"
-        if path.read_text().startswith("---\njupytext:"):
-            _index_chapter(stem, numbers.get(stem), labels)
-        else:  # a plain page: only its targets and sections matter
-            text = path.read_text()
-            pending = None
-            for block in parse_blocks(text, f"book/{stem}.md"):
-                if isinstance(block, Target):
-                    pending = block.label
-                elif pending:
-                    first = block.lines[0] if isinstance(block, Text) and block.lines else ""
-                    heading = HEADING.match(first.strip())
-                    title = heading["text"] if heading else None
-                    labels[pending] = Label(pending, stem, "section", None, title)
-                    pending = None
+            numbers[stem] = len(numbers) + 1
+        titles[stem] = _index_page(root / f"{entry}.md", numbers.get(stem), labels)
     repository = config.get("repository") or {}
     html = config.get("html") or {}
-    bib_files = [root / name for name in config.get("bibtex_bibfiles", [])]
+    bibliography = {}
+    for name in config.get("bibtex_bibfiles", []):
+        bibliography.update(parse_file(str(root / name)).entries)
     return Book(
         docs=docs,
         chapter_numbers=numbers,
@@ -384,65 +363,68 @@ def load_book(root: Path = ROOT) -> Book:
         site_url=str(html.get("baseurl") or "").rstrip("/"),
         repository_url=str(repository.get("url") or ""),
         repository_branch=str(repository.get("branch") or ""),
-        bibliography=_read_bibliography(bib_files),
+        bibliography=bibliography,
     )
 
 
 # --------------------------------------------------------------------------------------
-# Citations
+# Citations: pybtex, with the names of the site's author_year style
 # --------------------------------------------------------------------------------------
 
 
-def _plain(text: str) -> str:
-    return re.sub(r"[{}]", "", text).replace("--", "–")
+class _Markdown(markdown.Backend):
+    """pybtex's markdown backend without its backslash escapes: our .bib is written as
+    markdown (a title may hold ``$t$``), and ``S\\. J\\. D\\.`` would only clutter it."""
+
+    def format_str(self, text: str) -> str:
+        return text
 
 
-def _read_bibliography(paths: list[Path]) -> dict:
-    from pybtex.database import parse_file
-
-    entries = {}
-    for path in paths:
-        for key, entry in parse_file(str(path)).entries.items():
-            entries[key] = entry
-    return entries
+MARKDOWN = _Markdown()
+# How the site's author_year style (sphinxcontrib-bibtex) names the authors of a citation:
+# "Prince", "McCullagh and Nelder", "Goodfellow et al." (here without italics).
+CITATION = AuthorYearReferenceStyle(person=PersonStyle(other=" et al."))
 
 
-def _surnames(entry: object) -> list[str]:
-    return [_plain(" ".join(p.prelast_names + p.last_names)) for p in entry.persons["author"]]
-
-
-def cite_label(entry: object) -> tuple[str, str]:
+def cite_label(entry: Entry) -> tuple[str, str]:
     """("Prince", "2023"), ("McCullagh and Nelder", "1989"), ("Goodfellow et al.", "2016")."""
-    names = _surnames(entry)
-    if len(names) == 1:
-        who = names[0]
-    elif len(names) == 2:
-        who = f"{names[0]} and {names[1]}"
-    else:
-        who = f"{names[0]} et al."
-    return who, _plain(entry.fields.get("year", "n.d."))
+    data = {"entry": entry, "style": CITATION}
+    who = CITATION.person.author_or_editor_or_title(full=False).format_data(data)
+    return who.render(MARKDOWN), year.format_data(data).render(MARKDOWN)
 
 
-def reference_line(entry: object) -> str:
-    """One entry of the notebook's reference list, in author-year style."""
-    people = []
-    for person in entry.persons["author"]:
-        initials = " ".join(f"{_plain(n)[0]}." for n in person.first_names + person.middle_names)
-        surname = _plain(" ".join(person.prelast_names + person.last_names))
-        people.append(f"{surname}, {initials}".strip(", "))
-    authors = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
-    fields = entry.fields
-    title = _plain(fields.get("title", ""))
-    year = _plain(fields.get("year", "n.d."))
-    if entry.type in ("book", "techreport", "phdthesis", "mastersthesis"):
-        where = [_plain(fields[k]) for k in ("institution", "publisher") if k in fields]
-        text = f"{authors} ({year}). *{title}*." + "".join(f" {w}." for w in where)
-    else:
-        venue = _plain(fields.get("journal", fields.get("booktitle", "")))
-        details = ", ".join(_plain(fields[k]) for k in ("volume", "pages") if k in fields)
-        text = f"{authors} ({year}). {title}. *{venue}*" + (f", {details}" if details else "")
-        text += "."
-    return text
+_AUTHORS_YEAR = bib.join[
+    bib.names("author", sep=", ", sep2=" and ", last_sep=" and "), " (", year, "). "
+]
+
+
+class ReferenceStyle(BaseStyle):
+    """The notebook's reference list, author-year, as pybtex templates:
+    "Prince, S. J. D. (2023). *Understanding Deep Learning*. MIT Press." and
+    "Huber, P. J. (1964). Robust Estimation .... *The Annals of ...*, 35, 73–101."
+    """
+
+    default_name_style = "lastfirst"
+
+    def __init__(self) -> None:
+        super().__init__(abbreviate_names=True)
+
+    def get_book_template(self, entry: Entry) -> bib.Node:
+        where = [bib.optional[" ", bib.field(name), "."] for name in ("institution", "publisher")]
+        return bib.join[_AUTHORS_YEAR, bib.tag("em")[bib.field("title")], ".", *where]
+
+    def get_article_template(self, entry: Entry) -> bib.Node:
+        venue = bib.first_of[[bib.optional[bib.field(name)] for name in ("journal", "booktitle")]]
+        details = [bib.optional[bib.field(name)] for name in ("volume", "pages")]
+        venue_details = bib.join(sep=", ")[bib.tag("em")[venue], *details]
+        return bib.join[_AUTHORS_YEAR, bib.field("title"), ". ", venue_details, "."]
+
+    get_techreport_template = get_phdthesis_template = get_book_template
+    get_mastersthesis_template = get_book_template
+    get_inproceedings_template = get_incollection_template = get_article_template
+
+
+REFERENCES = ReferenceStyle()
 
 
 # --------------------------------------------------------------------------------------
@@ -475,13 +457,6 @@ def _link(ctx: Context, text: str, doc: str, label: str | None = None) -> str:
     return text
 
 
-def _split_explicit(content: str) -> tuple[str | None, str]:
-    """``text <target>`` -> ("text", "target"); ``target`` -> (None, "target")."""
-    if match := re.fullmatch(r"(?P<text>.*?)\s*<(?P<target>[^<>]+)>", content.strip(), re.S):
-        return match["text"], match["target"]
-    return None, content.strip()
-
-
 def _label(ctx: Context, name: str, role: str) -> Label:
     try:
         return ctx.book.labels[name]
@@ -496,7 +471,8 @@ def _kind_name(label: Label) -> str:
 
 
 def _role(ctx: Context, role: str, content: str) -> str:
-    explicit, target = _split_explicit(content)
+    has_explicit, explicit, target = split_explicit_title(content.strip())  # as Sphinx does
+    explicit = explicit if has_explicit else None
     if role == "doc":
         doc = Path(target).name.removesuffix(".md")
         if doc not in ctx.book.titles:
@@ -542,48 +518,24 @@ def _role(ctx: Context, role: str, content: str) -> str:
                 raise ConversionError(f"{ctx.where}: {{{role}}}`{key}`: not in references.bib")
             if key not in ctx.cited:
                 ctx.cited.append(key)
-            who, year = cite_label(ctx.book.bibliography[key])
-            parts.append((who, year))
+            parts.append(cite_label(ctx.book.bibliography[key]))
         if role.startswith("cite:t"):
-            return "; ".join(f"{who} ({year})" for who, year in parts)
-        return "(" + "; ".join(f"{who}, {year}" for who, year in parts) + ")"
+            return "; ".join(f"{who} ({when})" for who, when in parts)
+        return "(" + "; ".join(f"{who}, {when}" for who, when in parts) + ")"
     if role == "math":
         return f"${content}$"
     raise ConversionError(f"{ctx.where}: the role {{{role}}} has no student-edition form")
 
 
 def inline(ctx: Context, text: str) -> str:
-    """Rewrite the MyST roles of a line of text, leaving inline code spans alone."""
+    """Rewrite the MyST roles of a piece of markdown (code spans and math stay as they are)."""
     out, position = [], 0
-    for span in re.finditer(r"(?<!`)\{[A-Za-z][\w:-]*\}`[^`]+`|(`+)(?:.+?)(?<!`)\1(?!`)", text):
-        out.append(text[position : span.start()])
-        found = span.group(0)
-        if found.startswith("{"):
-            match = ROLE.fullmatch(found)
-            out.append(_role(ctx, match["role"], match["content"]))
-        else:
-            out.append(found)
-        position = span.end()
-    out.append(text[position:])
-    return "".join(out)
-
-
-def _inline_lines(ctx: Context, lines: list[str]) -> list[str]:
-    """Rewrite roles outside fenced code blocks (and across line breaks inside paragraphs)."""
-    out, chunk, fence = [], [], None
-    for line in lines:
-        if fence is None and (match := PLAIN_FENCE.match(line.strip())):
-            out.extend(inline(ctx, "\n".join(chunk)).split("\n") if chunk else [])
-            chunk, fence = [], match["fence"]
-            out.append(line)
-        elif fence is not None:
-            out.append(line)
-            if line.strip().startswith(fence):
-                fence = None
-        else:
-            chunk.append(line)
-    out.extend(inline(ctx, "\n".join(chunk)).split("\n") if chunk else [])
-    return out
+    for token in markdown_parser().parseInline(text)[0].children or []:
+        if token.type == "myst_role":
+            start, end = token.meta["span"]
+            out += [text[position:start], _role(ctx, token.meta["name"], token.content)]
+            position = end
+    return "".join(out) + text[position:]
 
 
 def _display(ctx: Context, lines: list[str], label: str | None) -> list[str]:
@@ -593,15 +545,15 @@ def _display(ctx: Context, lines: list[str], label: str | None) -> list[str]:
     return ["$$", *lines, "$$"]
 
 
+def _block_types(lines: list[str]) -> list[str]:
+    """The kinds of the top-level markdown blocks in some lines: "paragraph_open", ..."""
+    tokens = markdown_parser().parse("\n".join(lines))
+    return [token.type for token in tokens if token.level == 0 and token.nesting != -1]
+
+
 def _prefix_first_line(lines: list[str], prefix: str) -> list[str]:
     """Put a bold title in front of a block's first paragraph, or on its own above it."""
-    lines = list(lines)
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    starts_with_text = bool(lines) and not re.match(
-        r"^(\$\$|[-*+] |\d+[.)] |#|>|```|\|)", lines[0].strip()
-    )
-    if starts_with_text:
+    if _block_types(lines)[:1] == ["paragraph_open"]:
         return [f"{prefix} {lines[0]}", *lines[1:]]
     return [prefix, "", *lines]
 
@@ -624,24 +576,25 @@ def convert_fragment(ctx: Context, text: str) -> list[str]:
             pending = block.label
             continue
         if isinstance(block, Text):
-            lines = _inline_lines(ctx, block.lines)
+            lines = inline(ctx, "\n".join(block.lines)).split("\n")
             if pending:
                 index = next((i for i, ln in enumerate(lines) if ln.strip()), None)
                 if index is None:
                     out.append(anchor(pending))
+                elif block.heading:
+                    hashes, title = block.heading
+                    lines[index] = f"{hashes} {anchor(pending)}{inline(ctx, title)}"
                 else:
-                    heading = HEADING.match(lines[index].strip())
-                    if heading:
-                        lines[index] = f"{heading['hashes']} {anchor(pending)}{heading['text']}"
-                    else:
-                        lines[index] = anchor(pending) + lines[index].lstrip()
+                    lines[index] = anchor(pending) + lines[index].lstrip()
                 pending = None
             out.extend(lines)
             continue
         if pending:
             out.append(anchor(pending))
             pending = None
-        if isinstance(block, Display):
+        if isinstance(block, Code):
+            out.extend(block.lines)
+        elif isinstance(block, Display):
             out.extend(_display(ctx, block.lines, block.label))
         else:
             out.extend(_directive(ctx, block))
@@ -658,9 +611,8 @@ def _directive(ctx: Context, block: Directive) -> list[str]:
             f"{where}: literalinclude cannot appear in a notebook; show the source in a code "
             "cell instead (e.g. print(inspect.getsource(lossrecipe.Recipe)))"
         )
-    unknown = set(options) - {"label", "class", "nonumber", "name"}
-    if unknown:
-        raise ConversionError(f"{where}: options {sorted(unknown)} have no student-edition form")
+    if block.problems:
+        raise ConversionError(f"{where}: {'; '.join(block.problems)}: no student-edition form")
     label = options.get("label")
     if name.startswith("prf:") and name[4:] in PROOF_KINDS:
         kind = PROOF_KINDS[name[4:]]
@@ -678,10 +630,10 @@ def _directive(ctx: Context, block: Directive) -> list[str]:
     if name == "prf:proof":
         body = _strip_blank(convert_fragment(ctx, block.body))
         body = _prefix_first_line(body, "*Proof.*")
-        if body[-1].strip() in ("$$",) or body[-1].strip().startswith(("- ", "* ", "|")):
-            body += ["", "∎"]
-        else:
+        if _block_types(body)[-1:] == ["paragraph_open"]:
             body[-1] = body[-1].rstrip() + " ∎"
+        else:
+            body += ["", "∎"]
         return ["", *body, ""]
     if name == "exercise":
         if not label:
@@ -802,16 +754,23 @@ def references_cell(ctx: Context) -> nbformat.NotebookNode | None:
     if not ctx.cited:
         return None
     entries = [ctx.book.bibliography[key] for key in ctx.cited]
-    entries.sort(key=lambda e: (cite_label(e)[0].lower(), cite_label(e)[1]))
-    lines = ["## References", ""] + [f"- {reference_line(entry)}" for entry in entries]
+    entries.sort(key=lambda entry: [part.lower() for part in cite_label(entry)])  # as cited
+    references = REFERENCES.format_entries(entries)
+    lines = ["## References", ""] + [f"- {entry.text.render(MARKDOWN)}" for entry in references]
     return nbformat.v4.new_markdown_cell("\n".join(lines))
 
 
-def student_notebook(markdown: Path, book: Book | None = None) -> nbformat.NotebookNode:
-    """The student edition of a chapter, unexecuted."""
+def student_notebook(
+    markdown: Path, book: Book | None = None, source: nbformat.NotebookNode | None = None
+) -> nbformat.NotebookNode:
+    """The student edition of a chapter, unexecuted.
+
+    ``source`` is the chapter as jupytext reads it, by default from ``markdown``; the
+    assignment edition (``scripts/assignment_edition.py``) passes a changed copy.
+    """
     book = book or load_book()
     markdown = Path(markdown)
-    source = jupytext.read(markdown)
+    source = jupytext.read(markdown) if source is None else source
     ctx = Context(book=book, stem=markdown.stem, where=f"book/{markdown.name}")
     cells = []
     if (cell := install_cell(book)) is not None:

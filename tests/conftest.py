@@ -17,8 +17,14 @@ torch.set_num_threads(1)
 matplotlib.use("Agg")
 
 DTYPES = [torch.float32, torch.float64]
-# Tolerances for comparing two float implementations of the same formula.
-TOL = {torch.float32: dict(rtol=1e-5, atol=1e-5), torch.float64: dict(rtol=1e-12, atol=1e-12)}
+
+#: How far a short formula evaluated in a float dtype may land from the exact value, in
+#: units of that dtype's machine epsilon times the problem's scale.  Each of a loss's few
+#: dozen operations rounds once, by at most eps / 2 relative to the largest term in play;
+#: 64 bounds their sum with room to spare (the largest error of every recipe's NLL and
+#: gradient in the contract test is 12, in float32 and float64 alike).  The same count
+#: serves both dtypes: only eps differs, so no tolerance is tuned to one machine's kernels.
+ULPS = 64
 
 
 @pytest.fixture(params=DTYPES, ids=["float32", "float64"])
@@ -26,13 +32,60 @@ def dtype(request):
     return request.param
 
 
-def tol(dtype):
-    return TOL[dtype]
+def _devices():
+    """The devices of this machine: the CPU always, CUDA and MPS where present."""
+    found = ["cpu"]
+    if torch.cuda.is_available():
+        found.append("cuda")
+    if torch.backends.mps.is_available():
+        found.append("mps")
+    return found
 
 
-def scaled(dtype, scale):
-    """Tolerances for values whose float rounding error is relative to ``scale``."""
-    return dict(rtol=tol(dtype)["rtol"], atol=tol(dtype)["atol"] * max(1.0, scale))
+DEVICES = _devices()
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    """Each device present: a test taking it runs once per device (only "cpu" here if
+    there is no GPU; a machine with CUDA or MPS runs the same test there too)."""
+    return torch.device(request.param)
+
+
+def on_device(device, dtype):
+    """Skip float64 on MPS, which has no float64."""
+    if device.type == "mps" and dtype == torch.float64:
+        pytest.skip("MPS has no float64")
+
+
+def tol(dtype, scale=1.0):
+    """``rtol`` and ``atol`` for a result computed in ``dtype`` against an exact reference.
+
+    ``ULPS`` roundings of ``eps(dtype)``, relative to the value itself and to ``scale``,
+    the magnitude of the largest term the formula added or cancelled on the way (a
+    value near 0 that came from cancelling terms of size 1e3 keeps an absolute error of
+    about 1e3 eps).
+    """
+    eps = torch.finfo(dtype).eps
+    return dict(rtol=ULPS * eps, atol=ULPS * eps * max(1.0, scale))
+
+
+def as_float64(t):
+    """A floating-point tensor in float64; integer tensors (labels, rankings) as they are."""
+    return t.double() if t.is_floating_point() else t
+
+
+def assert_near(actual, reference, scale=None):
+    """``actual`` (computed in its own dtype) within :func:`tol` of a float64 ``reference``.
+
+    The reference is evaluated in float64 from the same inputs (rounded to ``actual``'s
+    dtype first), so it carries no float32 error of its own and the difference is
+    ``actual``'s alone.  ``scale`` defaults to the reference's largest magnitude.
+    """
+    reference = as_float64(reference).cpu()
+    if scale is None:
+        scale = float(reference.abs().max()) if reference.numel() else 1.0
+    torch.testing.assert_close(actual.double().cpu(), reference, **tol(actual.dtype, scale))
 
 
 def grad_of(fn, outputs):

@@ -190,3 +190,22 @@ def test_label_coverage_patterns_find_what_they_should():
     )
     assert _labels_that_need_a_check(sample) == {"eq-00-a", "thm-00-t", "corr-00-c"}
     assert _checked_labels(sample) == {"eq-00-a", "thm-00-t"}
+
+
+def test_chapter_09_checks_the_package_against_its_own_table_of_recipes():
+    # Chapter 09 asserts that the package's recipes are the classes its table names; its
+    # cell spells the table's names out, and this keeps that list equal to the table.
+    text = (ROOT / "book" / "09_the_recipe.md").read_text()
+    rows = re.findall(r"^\| [^|\n]+ \| ([^|\n]+) \|", text, re.M)
+    named = {m for column in rows for m in re.findall(r"\(`([A-Z]\w*)`", column)}
+    assert len(named) >= 17, named
+    listed = re.search(r"^table_classes = \{\n(.*?)^\}", text, re.M | re.S)
+    assert listed, "chapter 09 no longer spells out table_classes"
+    assert set(re.findall(r'"(\w+)"', listed.group(1))) == named
+
+
+@pytest.mark.parametrize("md", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_ends_with_a_summary_then_exercises(md):
+    # The introduction promises it: "Each chapter ends with a summary and then exercises."
+    headings = re.findall(r"^## (.+?)\s*$", md.read_text(), re.M)
+    assert headings[-2:] == ["Summary", "Exercises"], f"{md.name}: {headings[-3:]}"

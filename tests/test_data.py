@@ -277,3 +277,20 @@ def test_proportions_are_beta_draws_inside_the_open_interval():
     # Var[y] = m (1 - m) / (kappa + 1) for a Beta with mean m and concentration kappa
     assert abs(float(((y - m) ** 2 / (m * (1 - m))).mean()) - 1 / (kappa + 1)) < 0.003
     lr.Beta().nll(torch.zeros(len(y), 2), y)  # a valid target for the recipe
+
+
+@pytest.mark.parametrize("name", [*GENERATOR_SHAPES, "correlated_2d"])
+def test_generators_put_the_same_data_on_any_device(name, device):
+    generate = getattr(lr.data, name)
+    dtype = torch.float32 if device.type == "mps" else torch.float64
+    x, y = generate(num_points=20, seed=3, dtype=dtype, device=device)
+    x_cpu, y_cpu = generate(num_points=20, seed=3, dtype=dtype)
+    assert x.device.type == device.type and y.device.type == device.type
+    assert torch.equal(x.cpu(), x_cpu) and torch.equal(y.cpu(), y_cpu)
+
+
+def test_the_true_functions_follow_their_inputs_device(device):
+    x = torch.linspace(0.0, 2.0, 5, device=device)
+    assert lr.data.class_probabilities(x, 4).device.type == device.type
+    assert lr.data.correlated_scale_tril(x).device.type == device.type
+    assert lr.data.item_scores(x).device.type == device.type

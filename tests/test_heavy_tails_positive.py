@@ -16,7 +16,7 @@ import torch
 import lossrecipe as lr
 from lossrecipe.recipes._numerics import log_gamma_ratio_half
 
-from .conftest import generator, grad_of
+from .conftest import assert_near, generator, grad_of
 
 N = 64
 
@@ -27,12 +27,6 @@ def _softplus(z):
 
 def _sigmoid(z):
     return torch.sigmoid(z.double())
-
-
-def _close(ours, ref, dtype, scale=1.0):
-    """float64: 1e-12 relative to ``scale``; float32: 2e-5."""
-    rtol = 1e-12 if dtype == torch.float64 else 2e-5
-    torch.testing.assert_close(ours.double(), ref, rtol=rtol, atol=rtol * scale)
 
 
 # ---------------------------------------------------------------- Student-t
@@ -57,14 +51,14 @@ def test_student_t_fixed_df_matches_scipy(dtype, df):
     mu, z, yy = outputs[:, 0].double(), outputs[:, 1].double(), y.double()
     s = _softplus(z)
     ref = -torch.from_numpy(st.t.logpdf(yy.numpy(), df, loc=mu.numpy(), scale=s.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
     # d/dmu = -(nu + 1) d / (nu s^2 + d^2), d/ds = 1/s - (nu + 1) d^2 / (s (nu s^2 + d^2))
     d = yy - mu
     denom = df * s**2 + d**2
     d_mu = -(df + 1.0) * d / denom
     d_s = 1.0 / s - (df + 1.0) * d**2 / (s * denom)
     ref_grad = torch.stack([d_mu, d_s * _sigmoid(z)], dim=1)
-    _close(grad, ref_grad, dtype, float(ref_grad.abs().max()))
+    assert_near(grad, ref_grad)
 
 
 def test_student_t_learned_df_matches_scipy(dtype):
@@ -74,7 +68,7 @@ def test_student_t_learned_df_matches_scipy(dtype):
     mu, s, nu = outputs[:, 0].double(), _softplus(outputs[:, 1]), _softplus(outputs[:, 2])
     yy = y.double()
     ref = -torch.from_numpy(st.t.logpdf(yy.numpy(), nu.numpy(), loc=mu.numpy(), scale=s.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
     # d/dnu = -psi[(nu+1)/2]/2 + psi[nu/2]/2 + 1/(2 nu) + log[1 + r]/2 - (nu+1) r / (2 nu (1+r)),
     # r = d^2 / (nu s^2)
     n, d = nu.numpy(), (yy - mu).numpy()
@@ -87,7 +81,7 @@ def test_student_t_learned_df_matches_scipy(dtype):
         - (n + 1) * ratio / (2 * n * (1 + ratio))
     )
     ref_d_nu = torch.from_numpy(d_nu) * _sigmoid(outputs[:, 2])
-    _close(grad[:, 2], ref_d_nu, dtype, float(ref_d_nu.abs().max()))
+    assert_near(grad[:, 2], ref_d_nu)
 
 
 def _student_nll_mpmath(y, mu, s, nu):
@@ -118,7 +112,7 @@ def test_student_t_huge_df_is_exact():
         [_student_nll_mpmath(*row, nu) for row in zip(y, mu, log_s.exp(), strict=True)],
         dtype=torch.float64,
     )
-    torch.testing.assert_close(value, ref, rtol=1e-13, atol=1e-13)
+    assert_near(value, ref)
     # torch's log_prob subtracts the two lgammas directly
     naive_error = float((r.distribution(outputs).log_prob(y) + ref).abs().max())
     assert naive_error > 1e-4
@@ -128,14 +122,29 @@ def test_student_t_huge_df_is_exact():
 def test_log_gamma_ratio_half_against_mpmath(x):
     with mpmath.workdps(50):
         exact = float(mpmath.loggamma(mpmath.mpf(x) + 0.5) - mpmath.loggamma(mpmath.mpf(x)))
-    ours = float(log_gamma_ratio_half(torch.tensor(x, dtype=torch.float64)))
-    # below 30 the two lgammas each round to within a few eps of their own size
+    ours = float(log_gamma_ratio_half(torch.tensor(math.log(x), dtype=torch.float64)))
+    # below 30 the two lgammas each round to within a few eps of their own size, and
+    # x = exp(log x) is itself a few eps (relative) away from x
     scale = abs(math.lgamma(x)) + abs(math.lgamma(x + 0.5)) if x < 30 else abs(exact)
-    assert abs(ours - exact) <= 4 * 2.2e-16 * max(1.0, scale)
+    assert abs(ours - exact) <= 8 * 2.2e-16 * max(1.0, scale)
+
+
+@pytest.mark.parametrize("log_x", [-1e4, -800.0, 800.0])
+def test_log_gamma_ratio_half_where_x_under_or_overflows(log_x):
+    # x = e^{log x} is 0 or inf as a float; the ratio is not: log[Gamma[x + 1/2] /
+    # Gamma[x]] = log Gamma[1/2] + log x + O(x) for small x, log[x] / 2 for large x.
+    with mpmath.workdps(int(max(log_x, 0.0) / 2.3) + 50):  # the lgammas are ~e^{log x}
+        x = mpmath.exp(log_x)
+        exact = float(mpmath.loggamma(x + 0.5) - mpmath.loggamma(x))
+    log_x_tensor = torch.tensor(log_x, dtype=torch.float64, requires_grad=True)
+    ours = log_gamma_ratio_half(log_x_tensor)
+    ours.backward()
+    assert float(ours.detach()) == pytest.approx(exact, rel=1e-14)
+    assert float(log_x_tensor.grad) == pytest.approx(1.0 if log_x < 0 else 0.5, rel=1e-12)
 
 
 def test_log_gamma_ratio_half_is_continuous_at_the_switch():
-    x = torch.tensor(30.0, dtype=torch.float64)
+    x = torch.tensor(math.log(30.0), dtype=torch.float64)
     below = torch.nextafter(x, torch.tensor(0.0, dtype=torch.float64))
     step = float(log_gamma_ratio_half(x) - log_gamma_ratio_half(below))
     assert abs(step) < 1e-13
@@ -155,8 +164,7 @@ def test_student_t_extreme_location_and_scale_stay_finite(dtype):
         [_student_nll_mpmath(*row) for row in zip(y.double(), mu, s, nu, strict=True)],
         dtype=torch.float64,
     )
-    rtol = 1e-13 if dtype == torch.float64 else 1e-5
-    torch.testing.assert_close(value.double(), ref, rtol=rtol, atol=0.0)
+    assert_near(value, ref, scale=1.0)
 
 
 def test_student_t_params_and_predict():
@@ -204,13 +212,13 @@ def test_gamma_matches_scipy_and_hand_derivatives(dtype, link):
     h = lr.links.get_link(link)
     a, b, yy = h(outputs[:, 0].double()), h(outputs[:, 1].double()), y.double()
     ref = -torch.from_numpy(st.gamma.logpdf(yy.numpy(), a.numpy(), scale=1 / b.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
     # d/dalpha = psi[alpha] - log beta - log y, d/dbeta = y - alpha / beta; times h'
     slope = _sigmoid if link == "softplus" else (lambda z: torch.exp(z.double()))
     d_a = torch.from_numpy(sc.digamma(a.numpy())) - b.log() - yy.log()
     d_b = yy - a / b
     ref_grad = torch.stack([d_a * slope(outputs[:, 0]), d_b * slope(outputs[:, 1])], dim=1)
-    _close(grad, ref_grad, dtype, float(ref_grad.abs().max()))
+    assert_near(grad, ref_grad)
 
 
 def test_gamma_extremes_stay_finite_and_exact(dtype):
@@ -283,14 +291,14 @@ def test_beta_matches_scipy_and_hand_derivatives(dtype, link):
     h = lr.links.get_link(link)
     a, b, yy = h(outputs[:, 0].double()), h(outputs[:, 1].double()), y.double()
     ref = -torch.from_numpy(st.beta.logpdf(yy.numpy(), a.numpy(), b.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
     # d/dalpha = psi[alpha] - psi[alpha + beta] - log y, same for beta with log[1 - y]
     psi = lambda v: torch.from_numpy(sc.digamma(v.numpy()))  # noqa: E731
     d_a = psi(a) - psi(a + b) - yy.log()
     d_b = psi(b) - psi(a + b) - torch.log1p(-yy)
     slope = _sigmoid if link == "softplus" else (lambda z: torch.exp(z.double()))
     ref_grad = torch.stack([d_a * slope(outputs[:, 0]), d_b * slope(outputs[:, 1])], dim=1)
-    _close(grad, ref_grad, dtype, float(ref_grad.abs().max()))
+    assert_near(grad, ref_grad)
 
 
 def test_beta_targets_near_the_ends_are_exact(dtype):
@@ -301,7 +309,7 @@ def test_beta_targets_near_the_ends_are_exact(dtype):
     value = lr.Beta().nll(outputs, y, reduction="none")
     a, b = _softplus(outputs[:, 0]), _softplus(outputs[:, 1])
     ref = -torch.from_numpy(st.beta.logpdf(y.double().numpy(), a.numpy(), b.numpy()))
-    _close(value, ref, dtype, float(ref.abs().max()))
+    assert_near(value, ref)
 
 
 def test_beta_extremes_stay_finite(dtype):
@@ -316,13 +324,53 @@ def test_beta_extremes_stay_finite(dtype):
         assert bool(torch.isfinite(value).all()) and bool(torch.isfinite(grad).all())
 
 
-def test_beta_mode_rule_in_each_range():
-    # (alpha, beta): both > 1; alpha <= 1 < beta; beta <= 1 < alpha; both <= 1; alpha = 1 < beta
-    a = torch.tensor([3.0, 0.5, 4.0, 0.5, 1.0], dtype=torch.float64)
-    b = torch.tensor([5.0, 3.0, 0.8, 0.25, 2.0], dtype=torch.float64)
+# (alpha, beta) in each range of the mode rule, its boundary lines included, and the mode:
+# both > 1: interior; alpha <= 1 <= beta, alpha < beta: the edge 0 (the density falls);
+# beta <= 1 <= alpha, beta < alpha: the edge 1 (it rises); both < 1: U-shaped, and
+# both = 1: flat, where predict returns the mean.
+BETA_MODES = [
+    (3.0, 5.0, 2.0 / 6.0),
+    (0.5, 3.0, 0.0),
+    (1.0, 2.0, 0.0),  # alpha = 1 < beta
+    (0.5, 1.0, 0.0),  # alpha < 1 = beta: J-shaped, falls from 0
+    (4.0, 0.8, 1.0),
+    (2.0, 1.0, 1.0),  # beta = 1 < alpha
+    (1.0, 0.5, 1.0),  # alpha = 1 > beta: J-shaped, rises to 1
+    (0.5, 0.25, 0.5 / 0.75),  # U-shaped: the mean
+    (1.0, 1.0, 0.5),  # flat: the mean
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_beta_mode_rule_in_each_range_and_on_its_boundaries(dtype):
+    a, b, expected = (torch.tensor(column, dtype=dtype) for column in zip(*BETA_MODES, strict=True))
+    outputs = torch.stack([a.log(), b.log()], dim=1)  # exp link: log 1 = 0 gives exactly 1
+    mode = lr.Beta(link="exp").predict(outputs)
+    assert mode.dtype == dtype
+    torch.testing.assert_close(mode, expected)
+
+
+def test_beta_mode_on_the_boundaries_is_the_densest_point():
+    # Where the density is monotone (a boundary line included) its highest value on a
+    # grid over (0, 1) lies at the grid's end that predict names.
+    rows = [(a, b, m) for a, b, m in BETA_MODES if m in (0.0, 1.0)]
+    a, b, mode = (torch.tensor(column, dtype=torch.float64) for column in zip(*rows, strict=True))
+    r = lr.Beta(link="exp")
     outputs = torch.stack([a.log(), b.log()], dim=1)
-    expected = torch.tensor([2.0 / 6.0, 0.0, 1.0, 0.5 / 0.75, 0.0], dtype=torch.float64)
-    torch.testing.assert_close(lr.Beta(link="exp").predict(outputs), expected)
+    grid = torch.linspace(1e-6, 1 - 1e-6, 10001, dtype=torch.float64)
+    densest = grid[r.distribution(outputs).log_prob(grid.unsqueeze(1)).argmax(dim=0)]
+    torch.testing.assert_close(r.predict(outputs), densest, atol=2e-6, rtol=0)
+    assert torch.equal(r.predict(outputs), mode)
+
+
+def test_beta_flat_and_u_shaped_densities_have_no_single_peak():
+    r = lr.Beta(link="exp")
+    grid = torch.linspace(0.01, 0.99, 99, dtype=torch.float64).unsqueeze(1)
+    flat = r.distribution(torch.zeros(1, 2, dtype=torch.float64)).log_prob(grid)
+    assert float(flat.abs().max()) < 1e-12  # every point is a mode, the mean among them
+    u_shape = torch.tensor([[0.5, 0.25]], dtype=torch.float64).log()
+    values = r.distribution(u_shape).log_prob(grid)[:, 0]
+    assert float(values.argmin()) not in (0.0, 98.0)  # lowest inside, higher at both ends
 
 
 def test_beta_interior_mode_beats_a_grid():

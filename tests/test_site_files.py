@@ -77,3 +77,17 @@ def test_workflow_runs_ci_on_pushes_pull_requests_weekly_and_publishes_main():
     publish = workflow["jobs"]["publish"]
     assert "refs/heads/main" in publish["if"]
     assert publish["steps"][-1]["uses"].startswith("actions/deploy-pages@")
+
+
+def test_the_version_has_one_source():
+    # pyproject.toml reads it from lossrecipe.__version__; CITATION.cff must say the same
+    import tomllib
+
+    import lossrecipe
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    dynamic = project["tool"]["setuptools"]["dynamic"]["version"]
+    assert dynamic == {"attr": "lossrecipe.__version__"}
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["version"] == lossrecipe.__version__

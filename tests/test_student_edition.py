@@ -60,6 +60,19 @@ def test_roles_inside_code_spans_are_left_alone(book):
     assert _convert(book, "write `{doc}`x`` to link") == "write `{doc}`x`` to link"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "    {eq}`indented-code`",
+        "```\n{eq}`fenced-code`\n```",
+        "math $x = {eq}`in-math`$",
+        "escaped \\{eq}`not-a-role`",
+    ],
+)
+def test_what_myst_does_not_read_as_a_role_is_left_alone(book, text):
+    assert _convert(book, text) == text
+
+
 def test_unknown_labels_and_roles_are_errors(book):
     with pytest.raises(se.ConversionError, match="no-such-label"):
         _convert(book, "{eq}`no-such-label`")
@@ -88,6 +101,16 @@ def test_citations_and_reference_list(book):
     assert (
         references.index("Goodfellow") < references.index("McCullagh") < references.index("Prince")
     )
+
+
+def test_references_read_the_bibtex_markup(book):
+    """Accents, escaped symbols and hyphenated given names as BibTeX (and the site) read them."""
+    ctx = _ctx(book, "14_quantiles")
+    se.convert_markdown_cell(ctx, "{cite:p}`lin2017focal, yu2001bayesian`", code_follows=False)
+    references = se.references_cell(ctx).source
+    assert "- Lin, T.-Y., Goyal, P., Girshick, R., He, K. and Dollár, P. (2017)." in references
+    assert "*Statistics & Probability Letters*, 54, 437–447." in references
+    assert "\\" not in references
 
 
 def test_theorem_and_proof(book):
@@ -176,6 +199,19 @@ def test_literalinclude_is_refused(book):
 def test_unknown_directive_is_refused(book):
     with pytest.raises(se.ConversionError, match="tabbed"):
         _convert(book, "```{tabbed} One\nx\n```")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("```{prf:theorem} T\n:label: thm-02-moments\n:hidden:\nx\n```", "hidden"),
+        ("```{note}\nnever closed", "not closed"),
+        ("$$\nx = 1\n\nnever closed", "not closed"),
+    ],
+)
+def test_unknown_options_and_unclosed_blocks_are_refused(book, text, message):
+    with pytest.raises(se.ConversionError, match=message):
+        _convert(book, text)
 
 
 def test_no_install_cell_without_a_repository_url(book):

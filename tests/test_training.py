@@ -139,3 +139,74 @@ def test_reset_parameters_checks_the_inputs_shape():
     net = lr.MLP(num_inputs=2, hidden=(4,), num_outputs=1)
     with pytest.raises(ValueError, match=r"x: expected shape \(N, 2\)"):
         lr.models.reset_parameters(net, torch.zeros(5, 3))
+
+
+def _fit_weights(batch_size, seed=0, steps=40, num_points=30):
+    x, y = lr.data.regression_1d(num_points=num_points, seed=1, dtype=torch.float64)
+    net = lr.ShallowNet(1, 5, 1).double()
+    history = lr.fit(net, lr.Gaussian(0.2), x, y, steps=steps, seed=seed, batch_size=batch_size)
+    return history, [p.detach().clone() for p in net.parameters()]
+
+
+def test_a_batch_of_every_example_is_full_batch_training_bit_for_bit():
+    full, full_weights = _fit_weights(None)
+    batched, batched_weights = _fit_weights(30)
+    larger, larger_weights = _fit_weights(1000)  # more than N: one batch of all N
+    assert full == batched == larger
+    for a, b, c in zip(full_weights, batched_weights, larger_weights, strict=True):
+        assert torch.equal(a, b) and torch.equal(a, c)
+
+
+def test_mini_batches_are_reproducible_and_depend_on_the_seed():
+    first, first_weights = _fit_weights(8, seed=3)
+    again, again_weights = _fit_weights(8, seed=3)
+    other, _ = _fit_weights(8, seed=4)
+    assert first == again and first != other
+    assert all(torch.equal(a, b) for a, b in zip(first_weights, again_weights, strict=True))
+    full, _ = _fit_weights(None, seed=3)
+    assert first != full
+
+
+def test_each_pass_visits_every_example_once_in_batches_of_the_given_size():
+    x = torch.arange(10.0).unsqueeze(1)
+    seen = []
+    recipe = lr.Gaussian()
+
+    def record(outputs, targets):
+        seen.append(targets.tolist())
+        return recipe.nll(outputs, targets, reduction="mean")
+
+    lr.fit(lr.ShallowNet(1, 2, 1), recipe, x, x[:, 0], steps=8, batch_size=4, loss=record)
+    assert [len(b) for b in seen] == [4, 4, 2] * 2 + [4, 4]
+    for one_pass in (seen[0:3], seen[3:6]):
+        assert sorted(sum(one_pass, [])) == [float(i) for i in range(10)]
+        assert all(b == sorted(b) for b in one_pass)  # each batch in the data's order
+    assert seen[0:3] != seen[3:6]  # a new order every pass
+
+
+def test_mini_batch_training_fits():
+    x, y = lr.data.regression_1d(num_points=200, sigma=0.1, seed=0, dtype=torch.float64)
+    net = lr.ShallowNet(1, 16, 1).double()
+    history = lr.fit(net, lr.Gaussian(0.1), x, y, steps=600, lr=0.02, seed=0, batch_size=32)
+    with torch.no_grad():
+        full = float(lr.Gaussian(0.1).nll(net(x), y, reduction="mean"))
+    assert full < history[0] - 1.0
+
+
+@pytest.mark.parametrize("batch_size", [0, -3, 2.5, True])
+def test_fit_rejects_a_bad_batch_size(batch_size):
+    x, y = lr.data.regression_1d(num_points=5)
+    with pytest.raises(ValueError, match="batch_size: expected an integer >= 1"):
+        lr.fit(lr.ShallowNet(), lr.Gaussian(), x, y, steps=1, batch_size=batch_size)
+
+
+def test_a_short_fit_on_every_device(device):
+    dtype = torch.float32 if device.type == "mps" else torch.float64
+    x, y = lr.data.heteroscedastic_1d(num_points=64, seed=0, dtype=dtype, device=device)
+    recipe = lr.HeteroscedasticGaussian()
+    net = lr.MLP(num_inputs=1, hidden=(8,), num_outputs=2).to(device=device, dtype=dtype)
+    history = lr.fit(net, recipe, x, y, steps=30, lr=0.02, seed=0, batch_size=16)
+    assert len(history) == 30 and history[-1] < history[0]
+    assert all(p.device.type == device.type for p in net.parameters())
+    with torch.no_grad():
+        assert recipe.params(net(x))["variance"].device.type == device.type

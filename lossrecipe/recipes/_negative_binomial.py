@@ -23,6 +23,7 @@ Forward and backward are one ``autograd.Function``, a few elementwise kernels ea
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -39,15 +40,28 @@ _SERIES_FROM = 10.0
 _LGAMMA = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156, -3617 / 122400)
 # B_2k / (2k), k = 1..8: psi[x] = log x - 1/(2x) - sum_k d_k x^(-2k); the next term is
 # below 5e-17 at x = 10.
+# 1 / (2k + 3), k = 0..16: atanh[t] = t + t^3 sum_k t^(2k) / (2k + 3); with t^2 <= 1/9 the
+# next term is below 1e-18.
+_ATANH = tuple(1.0 / (2 * k + 3) for k in range(17))
 _DIGAMMA = (1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760, 1 / 12, -3617 / 8160)
 
 
 def _log1p_over_minus_one(u: Tensor) -> Tensor:
-    """``log1p[u] / u - 1`` for ``u >= 0`` (0 at 0, about ``-u/2`` near it), to ``eps`` absolute:
-    every use below multiplies it by ``y`` or ``mu`` beside terms of that size."""
-    positive = u > 0.0
-    safe = torch.where(positive, u, torch.ones_like(u))
-    return torch.where(positive, torch.log1p(safe) / safe - 1.0, torch.zeros_like(u))
+    """``log1p[u] / u - 1`` for ``u >= 0`` (0 at 0, about ``-u/2`` near it), to a few ``eps``
+    of its own size.
+
+    For ``u <= 1`` with ``t = u / (2 + u)``: ``log1p[u] = 2 atanh[t]`` and ``2 t - u =
+    -u^2 / (2 + u)``, so ``log1p[u] - u = -u^2 / (2 + u) + 2 t^3 A[t^2]`` with
+    ``A[v] = sum_k v^k / (2k + 3)``, and the result is ``(2 t^2 A[t^2] - u) / (2 + u)``:
+    its first term is below ``u / 9`` of the second, so nothing cancels (``log1p[u] / u - 1``
+    as it stands keeps only ``eps`` absolute, ``eps / u`` of the result).
+    """
+    small = torch.clamp(u, max=1.0)
+    t = small / (2.0 + small)
+    t2 = t * t
+    near = (2.0 * t2 * _polynomial(t2, _ATANH) - small) / (2.0 + small)
+    safe = torch.clamp(u, min=1.0)
+    return torch.where(u <= 1.0, near, torch.log1p(safe) / safe - 1.0)
 
 
 def _polynomial(t: Tensor, coefficients: tuple[float, ...]) -> Tensor:
@@ -71,17 +85,22 @@ def _tail_difference(
     """
     w = alpha / (1.0 + u)
     w2 = w * w
-    scale = w if shift == 0 else w2 / alpha
+    scale = w if shift == 0 else w / (1.0 + u)  # w^2 / alpha, without 0 / 0 at alpha = 0
     return alpha * _polynomial(alpha * alpha, coefficients) - scale * _polynomial(w2, coefficients)
 
 
 def _log_rising_ratio(alpha: Tensor, log_alpha: Tensor, y: Tensor) -> Tensor:
-    """``E = lgamma[r + y] - lgamma[r] - y log r``: the lgammas below ``r = 10``, Stirling's
-    series from 10 on, ``y ((1 + u) (log1p[u]/u - 1) + u) - log1p[u] / 2 - tails``."""
+    """``E = lgamma[r + y] - lgamma[r] - y log r``: Stirling's series from ``r = 10`` on,
+    ``y ((1 + u) (log1p[u]/u - 1) + u) - log1p[u] / 2 - tails``; below it the log-gammas,
+    as ``lgamma[r + y] - lgamma[r + 1] + (y - 1) log alpha`` for ``y >= 1`` (``lgamma[r] =
+    lgamma[r + 1] + log alpha``), which stays finite where ``alpha`` overflows and ``r = 0``,
+    and ``0`` for ``y = 0``."""
     cut = 1.0 / _SERIES_FROM
     near, far = torch.clamp(alpha, max=cut), torch.clamp(alpha, min=cut)
     r = 1.0 / far
-    direct = torch.lgamma(r + y) - torch.lgamma(r) + y * torch.clamp(log_alpha, min=-2.5)
+    log_far = torch.clamp(log_alpha, min=math.log(cut))
+    direct = torch.lgamma(r + y) - torch.lgamma(r + 1.0) + (y - 1.0) * log_far
+    direct = torch.where(y > 0, direct, torch.zeros_like(direct))
     u = y * near
     log_grow = torch.log1p(u)
     # (r + y) log1p[u] - y: as it stands where u >= 1, else y ((1 + u) (log1p[u]/u - 1) + u),
@@ -97,16 +116,38 @@ def _log_rising_ratio(alpha: Tensor, log_alpha: Tensor, y: Tensor) -> Tensor:
 
 
 def _digamma_difference(alpha: Tensor, y: Tensor) -> Tensor:
-    """``r (psi[r + y] - psi[r]) - y``: digammas below ``r = 10``, the series from 10 on,
-    ``y (log1p[u]/u - 1) + u / (2 (1 + u)) + r (S[r] - S[r + y])``."""
+    """``r (psi[r + y] - psi[r]) - y``: the series from ``r = 10`` on,
+    ``y (log1p[u]/u - 1) + u / (2 (1 + u)) + r (S[r] - S[r + y])``; below it the digammas,
+    as ``r (psi[r + y] - psi[r + 1]) + 1 - y`` for ``y >= 1`` (``psi[r] = psi[r + 1] - 1/r``),
+    which stays finite where ``r = 0``, and ``0`` for ``y = 0``."""
     cut = 1.0 / _SERIES_FROM
     near, far = torch.clamp(alpha, max=cut), torch.clamp(alpha, min=cut)
     r = 1.0 / far
-    direct = r * (torch.digamma(r + y) - torch.digamma(r)) - y
+    direct = r * (torch.digamma(r + y) - torch.digamma(r + 1.0)) + 1.0 - y
+    direct = torch.where(y > 0, direct, torch.zeros_like(direct))
     u = y * near
     series = y * _log1p_over_minus_one(u) + 0.5 * u / (1.0 + u)
     series = series + _tail_difference(near, u, _DIGAMMA, 1)
     return torch.where(alpha > cut, direct, series)
+
+
+def _count_terms(log_mean: Tensor, log_alpha: Tensor, y: Tensor) -> Tensor:
+    """``y (softplus[s] - z) + r softplus[s]`` (``s = log[alpha mu]``), without cancelling
+    large numbers: ``softplus[s] - z = log alpha + softplus[-s]`` where ``s > 0`` (both
+    sides near ``z`` there), and ``r softplus[s] = mu (1 + (log1p[x]/x - 1))`` where ``x =
+    e^s <= 1`` (``r`` may be ``inf`` there, with ``alpha`` below the smallest float), else
+    ``softplus[s] e^{-log alpha}`` (0, not ``0 * inf``, where ``alpha`` overflows)."""
+    s = log_alpha + log_mean
+    softplus_s = F.softplus(s)
+    log_ratio = torch.where(s > 0.0, log_alpha + F.softplus(-s), softplus_s - log_mean)
+    below = torch.exp(torch.minimum(log_mean, -log_alpha))  # mu, kept where x <= 1
+    x_below = torch.exp(torch.clamp(s, max=0.0))
+    gamma_part = torch.where(
+        s <= 0.0,
+        below * (1.0 + _log1p_over_minus_one(x_below)),
+        softplus_s * torch.exp(-log_alpha),
+    )
+    return y * log_ratio + gamma_part
 
 
 class _NegativeBinomialNLL(torch.autograd.Function):
@@ -120,11 +161,9 @@ class _NegativeBinomialNLL(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, log_mean: Tensor, alpha: Tensor, log_alpha: Tensor, y: Tensor) -> Tensor:
         ctx.save_for_backward(log_mean, alpha, log_alpha, y)
-        s = log_alpha + log_mean
         return (
             torch.lgamma(y + 1.0)
-            - y * log_mean
-            + (1.0 / alpha + y) * F.softplus(s)
+            + _count_terms(log_mean, log_alpha, y)
             - _log_rising_ratio(alpha, log_alpha, y)
         )
 
@@ -136,13 +175,13 @@ class _NegativeBinomialNLL(torch.autograd.Function):
         softplus_s, sigmoid_s = F.softplus(s), torch.sigmoid(s)
         # d/dz: (mu - y) / (1 + x), with mu / (1 + x) = exp[z - softplus[s]]
         d_log_mean = torch.exp(log_mean - softplus_s) - y * torch.sigmoid(-s)
-        # r g[x]: mu (log1p[x]/x - 1 + x/(1 + x)) where x < 1, (softplus - sigmoid) / alpha above
+        # r g[x]: mu (log1p[x]/x - 1 + x/(1 + x)) where x < 1, (softplus - sigmoid) r above
         below = torch.exp(torch.minimum(log_mean, -log_alpha))  # mu, kept where x <= 1
         x_below = torch.exp(torch.clamp(s, max=0.0))
         r_g = torch.where(
             s < 0.0,
             below * (_log1p_over_minus_one(x_below) + torch.sigmoid(torch.clamp(s, max=0.0))),
-            (softplus_s - sigmoid_s) / alpha,
+            (softplus_s - sigmoid_s) * torch.exp(-log_alpha),
         )
         d_log_alpha = _digamma_difference(alpha, y) + y * sigmoid_s - r_g
         return grad * d_log_mean, None, grad * d_log_alpha, None

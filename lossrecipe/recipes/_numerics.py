@@ -9,22 +9,75 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["LOG_2PI", "flipped_softplus", "normal_nll", "wrap_angle"]
+__all__ = [
+    "LOG_2PI",
+    "flipped_softplus",
+    "log_abs",
+    "log_gamma",
+    "normal_nll",
+    "standardise",
+    "wrap_angle",
+]
 
 LOG_2PI = math.log(2.0 * math.pi)
 
 
 def normal_nll(
-    y: Tensor, mean: Tensor, variance: Tensor | float, log_variance: Tensor | float
+    y: Tensor, mean: Tensor, log_variance: Tensor | float, *, bounded: bool = False
 ) -> Tensor:
     """``-log Norm_y[mu, sigma^2] = ((y - mu)^2 / sigma^2 + log sigma^2 + log 2 pi) / 2``.
 
-    ``log_variance`` is passed in, so each caller supplies it from a stable source
-    (a link's ``log``, or ``log sigma^2`` of a fixed ``sigma``).
+    The variance enters only through ``log sigma^2``, supplied by the caller from a
+    stable source (a link's ``log``, or the logarithm of a fixed ``sigma^2``), so the
+    loss stays exact where ``sigma^2`` itself under- or overflows (:func:`standardise`).
+    ``bounded=True`` holds ``(y - mu) / sigma`` within the floats before squaring: the
+    term is still ``inf`` where it overflows, but its slope is finite, so a zero
+    gradient arriving from above (a mixture component far from ``y``, whose weight in
+    the log-sum-exp is 0) stays zero instead of becoming ``0 * inf = NaN``.
     """
+    z = standardise(y - mean, log_variance)
+    if bounded:
+        largest = torch.finfo(z.dtype).max
+        z = z.clamp(-largest, largest)
     # Added and halved in place (none of these steps keeps its result for the
-    # gradient): the same operations in the same order, fewer temporaries.
-    return ((y - mean) ** 2 / variance).add_(log_variance).add_(LOG_2PI).mul_(0.5)
+    # gradient): fewer temporaries.
+    return torch.square(z).add_(log_variance).add_(LOG_2PI).mul_(0.5)
+
+
+def standardise(residual: Tensor, log_variance: Tensor | float) -> Tensor:
+    """``r / sigma`` from ``log sigma^2``, never NaN: ``r e^{-max(log sigma^2, l_min) / 2}``.
+
+    ``l_min = 2 ceil(log tiny)`` (``tiny`` the smallest normal float; -174 in float32,
+    -1416 in float64) keeps the factor a finite float.  For every ``sigma`` above
+    ``e^{l_min / 2}`` this is ``r / sigma`` to rounding, however small ``sigma^2``
+    itself has become as a float; below, ``r = 0`` still gives 0, and every ``|r|``
+    above ``sqrt(M) e^{l_min / 2}`` (``M`` the largest float: 3e-19 in float32,
+    4e-154 in float64) a ``|r / sigma|`` beyond ``sqrt(M)``, whose square overflows
+    as the exact one does.  Where ``sigma^2`` overflows it is 0.
+    """
+    if not isinstance(log_variance, Tensor):
+        return residual / math.exp(0.5 * log_variance)
+    floor = 2 * math.ceil(math.log(torch.finfo(residual.dtype).tiny))
+    return residual * torch.exp(torch.clamp(log_variance, min=floor).mul(-0.5))
+
+
+def log_abs(x: Tensor) -> Tensor:
+    """``log |x|``, ``-inf`` at ``x = 0`` with a zero (not NaN) gradient there."""
+    nonzero = x != 0
+    safe = torch.where(nonzero, x, torch.ones_like(x))
+    return torch.where(nonzero, torch.log(torch.abs(safe)), -math.inf)
+
+
+def log_gamma(x: Tensor, log_x: Tensor) -> Tensor:
+    """``log Gamma[x]`` for ``x > 0``, with ``log x`` from a stable source.
+
+    ``lgamma[x]`` wherever ``x`` is a normal float, and ``-log x`` below (there
+    ``log Gamma[x] = -log x - gamma x + O(x^2)`` and ``gamma x`` is below rounding), so
+    it stays finite where ``x`` has underflowed to 0.  The unused side is fed a safe
+    value, so neither side's gradient becomes NaN.
+    """
+    tiny = torch.finfo(x.dtype).tiny
+    return torch.where(x < tiny, -log_x, torch.lgamma(torch.clamp(x, min=tiny)))
 
 
 def wrap_angle(angle: Tensor) -> Tensor:
@@ -80,39 +133,27 @@ def flipped_softplus(logit: Tensor, y: Tensor) -> Tensor:
     return result
 
 
-# Above this x, lgamma(x + 1/2) - lgamma(x) loses digits to cancellation, while the
+# Above x = 30, lgamma(x + 1/2) - lgamma(x) loses digits to cancellation, while the
 # asymptotic series below is already exact to float64 (relative error 5e-17 at 30).
-_LOG_GAMMA_RATIO_SERIES_FROM = 30.0
+_LOG_GAMMA_RATIO_SERIES_FROM = math.log(30.0)
 
 
-def log_gamma_ratio_half(x: Tensor) -> Tensor:
-    """``log[Gamma[x + 1/2] / Gamma[x]]`` for ``x > 0``, without cancellation at large ``x``.
+def log_gamma_ratio_half(log_x: Tensor) -> Tensor:
+    """``log[Gamma[x + 1/2] / Gamma[x]]`` for ``x = e^{log_x} > 0``, from ``log x`` alone.
 
-    Below 30: ``lgamma[x + 1/2] - lgamma[x]``.  From 30 on, the asymptotic series
-    ``log[x] / 2 - 1/(8x) + 1/(192x^3) - 1/(640x^5) + 17/(14336x^7)`` (its relative
-    truncation error is below 1e-16 there), which stays exact where the two lgammas are ~1e14
-    and their difference ~15.
+    Below 30: ``lgamma[x + 1/2] - log Gamma[x]`` (:func:`log_gamma`, finite where ``x``
+    underflows).  From 30 on, the asymptotic series ``log[x] / 2 - 1/(8x) + 1/(192x^3)
+    - 1/(640x^5) + 17/(14336x^7)`` (its relative truncation error is below 1e-16 there),
+    which stays exact where the two lgammas are ~1e14 and their difference ~15, and
+    where ``x`` itself overflows (``1/x = e^{-log x}``).  ``x`` is never formed beyond
+    30, so no gradient passes through an infinite ``x``.
     """
-    small = torch.clamp(x, max=_LOG_GAMMA_RATIO_SERIES_FROM)
-    large = torch.clamp(x, min=_LOG_GAMMA_RATIO_SERIES_FROM)
-    direct = torch.lgamma(small + 0.5) - torch.lgamma(small)
-    inv = 1.0 / large
+    switch = _LOG_GAMMA_RATIO_SERIES_FROM
+    log_small = torch.clamp(log_x, max=switch)
+    small = torch.exp(log_small)
+    direct = torch.lgamma(small + 0.5) - log_gamma(small, log_small)
+    log_large = torch.clamp(log_x, min=switch)
+    inv = torch.exp(-log_large)
     inv2 = inv * inv
     tail = inv * (-1.0 / 8.0 + inv2 * (1.0 / 192.0 + inv2 * (-1.0 / 640.0 + inv2 * 17.0 / 14336.0)))
-    series = 0.5 * torch.log(large) + tail
-    return torch.where(x < _LOG_GAMMA_RATIO_SERIES_FROM, direct, series)
-
-
-def log1p_square(t: Tensor) -> Tensor:
-    """``log[1 + t^2]`` for ``t >= 0``, finite even where ``t^2`` overflows.
-
-    ``log1p[t^2]`` for ``t <= 1``; ``2 log[t] + log1p[1 / t^2]`` above, each branch fed
-    only values where it is safe, so neither the value nor the gradient sees an inf.
-    """
-    below = torch.clamp(t, max=1.0)
-    above = torch.clamp(t, min=1.0)
-    return torch.where(
-        t <= 1.0,
-        torch.log1p(below * below),
-        2.0 * torch.log(above) + torch.log1p(1.0 / (above * above)),
-    )
+    return torch.where(log_x < switch, direct, 0.5 * log_large + tail)

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Self
@@ -36,9 +37,38 @@ from torch.distributions import Distribution, constraints
 from torch.distributions.constraints import Constraint
 
 from ..links import Identity, Link
-from ..validation import Reduction, check_outputs, check_reduction, check_targets
+from ..validation import (
+    Reduction,
+    check_outputs,
+    check_reduction,
+    check_targets,
+    read_once,
+    working_precision,
+)
 
-__all__ = ["Parameter", "Recipe", "Reduction", "open_unit_interval", "reduce_terms"]
+__all__ = [
+    "Parameter",
+    "Recipe",
+    "Reduction",
+    "default_validate_args",
+    "open_unit_interval",
+    "reduce_terms",
+]
+
+
+@contextmanager
+def default_validate_args(value: bool) -> Iterator[None]:
+    """``torch.distributions``' default ``validate_args`` set to ``value`` inside.
+
+    Some distributions build others inside with the default (``StudentT`` its
+    ``Chi2``), whose check of its parameters reads them back from the device.
+    """
+    previous = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(value)
+    try:
+        yield
+    finally:
+        torch.distributions.Distribution.set_default_validate_args(previous)
 
 
 def reduce_terms(terms: Tensor, reduction: Reduction) -> Tensor:
@@ -145,17 +175,26 @@ class Recipe(ABC):
 
     @abstractmethod
     def distribution(self, outputs: Tensor) -> Distribution:
-        """The predicted distribution ``Pr(y | theta)``, one per example (batch shape ``(N,)``)."""
+        """The predicted distribution ``Pr(y | theta)``, one per example (batch shape ``(N,)``).
+
+        Built with ``validate_args=False``: the outputs were checked here, once, and the
+        links put every parameter in its constraint (its ``log_prob`` does not check
+        its argument; ``nll`` checks the targets).
+        """
 
     def nll(self, outputs: Tensor, y: Tensor, reduction: Reduction = "sum") -> Tensor:
         """The negative log-likelihood ``-sum_i log Pr(y_i | theta_i)``.
 
         ``reduction="sum"`` returns the sum over examples, ``"mean"`` the mean and
-        ``"none"`` the ``(N,)`` vector of per-example terms.
+        ``"none"`` the ``(N,)`` vector of per-example terms.  16-bit outputs (under
+        ``torch.autocast``) are taken to float32 first, and the value checks of the
+        outputs and the targets are read from the device once, together.
         """
         check_reduction(reduction)
-        raw = self.raw(outputs)
-        y = self.check_targets(y, outputs)
+        outputs = working_precision(outputs)
+        with read_once():
+            raw = self.raw(outputs)
+            y = self.check_targets(y, outputs)
         return self.reduced_nll(y, reduction, **raw)
 
     def reduced_nll(self, y: Tensor, reduction: Reduction, *args: Any, **raw: Any) -> Tensor:

@@ -46,7 +46,9 @@ class VonMises(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.VonMises:
         theta = self.params(outputs)
-        return torch.distributions.VonMises(theta["mean_direction"], theta["concentration"])
+        return torch.distributions.VonMises(
+            theta["mean_direction"], theta["concentration"], validate_args=False
+        )
 
     def nll_terms(self, y: Tensor, *, mean_direction: Tensor) -> Tensor:
         half_gap = torch.sin(0.5 * (y - mean_direction))

@@ -38,7 +38,7 @@ class Bernoulli(Recipe):
     support = constraints.boolean
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Bernoulli:
-        return torch.distributions.Bernoulli(logits=self.raw(outputs)["logit"])
+        return torch.distributions.Bernoulli(logits=self.raw(outputs)["logit"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, logit: Tensor) -> Tensor:
         return flipped_softplus(logit, y)  # softplus[(1 - 2y) z]
@@ -72,7 +72,8 @@ class Categorical(Recipe):
         self.support = constraints.integer_interval(0, num_classes - 1)
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Categorical:
-        return torch.distributions.Categorical(logits=self.raw(outputs)["logits"])
+        logits = self.raw(outputs)["logits"]
+        return torch.distributions.Categorical(logits=logits, validate_args=False)
 
     def nll_terms(self, y: Tensor, *, logits: Tensor) -> Tensor:
         z_y = logits.gather(1, y.unsqueeze(1)).squeeze(1)
@@ -167,7 +168,7 @@ class Ordinal(Recipe):
         return self._log_probs(**self.raw(outputs))
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Categorical:
-        return torch.distributions.Categorical(logits=self.log_probs(outputs))
+        return torch.distributions.Categorical(logits=self.log_probs(outputs), validate_args=False)
 
     def nll_terms(self, y: Tensor, *, location: Tensor, raw_cutpoints: Tensor) -> Tensor:
         log_p = self._log_probs(location, raw_cutpoints)

@@ -3,6 +3,8 @@ zero-inflated Poisson."""
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -42,7 +44,7 @@ class Poisson(Recipe):
     support = constraints.nonnegative_integer
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Poisson:
-        return torch.distributions.Poisson(self.params(outputs)["rate"])
+        return torch.distributions.Poisson(self.params(outputs)["rate"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, log_rate: Tensor) -> Tensor:
         # The last term is added in place: the same values, one allocation fewer.
@@ -133,11 +135,15 @@ def _zip_log_prob(y: Tensor, logit: Tensor, log_rate: Tensor) -> Tensor:
 
     ``log Pr(0) = logaddexp[logsig[w], logsig[-w] - lambda]`` (log-sum-exp of the two ways
     to get a zero); ``log Pr(k) = logsig[-w] + k log lambda - lambda - log k!`` for ``k >= 1``.
+    Each branch sees only the rates it can use: the zero's ``lambda`` stops at the largest
+    float (``e^{-lambda}`` is 0 either way), and a zero's row gives the other branch
+    ``lambda = 1``, so no gradient meets ``0 * inf`` where ``lambda`` overflows.
     """
-    rate = torch.exp(log_rate)
     log_extra, log_poisson = F.logsigmoid(logit), F.logsigmoid(-logit)
-    zero = torch.logaddexp(log_extra, log_poisson - rate)
-    positive = log_poisson + y * log_rate - rate - torch.lgamma(y + 1.0)
+    cap = math.log(torch.finfo(log_rate.dtype).max)
+    zero = torch.logaddexp(log_extra, log_poisson - torch.exp(torch.clamp(log_rate, max=cap)))
+    counted = torch.where(y > 0, log_rate, torch.zeros_like(log_rate))
+    positive = log_poisson + y * counted - torch.exp(counted) - torch.lgamma(y + 1.0)
     return torch.where(y == 0, zero, positive)
 
 

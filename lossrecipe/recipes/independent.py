@@ -9,7 +9,7 @@ from torch import Tensor
 from torch.distributions import Distribution, constraints
 
 from ..validation import Reduction, check_outputs, check_positive_integer
-from .base import Recipe
+from .base import Recipe, default_validate_args
 
 __all__ = ["Independent"]
 
@@ -24,13 +24,14 @@ def _unflatten(dist: Distribution, shape: tuple[int, ...]) -> Distribution:
         mixture = _unflatten(dist.mixture_distribution, shape)
         assert isinstance(mixture, torch.distributions.Categorical)
         return torch.distributions.MixtureSameFamily(
-            mixture,
-            _unflatten(dist.component_distribution, shape),
+            mixture, _unflatten(dist.component_distribution, shape), validate_args=False
         )
     given = {name: value for name, value in vars(dist).items() if name in dist.arg_constraints}
     if not given:
         raise TypeError(f"cannot reshape a {type(dist).__name__} distribution")
-    return type(dist)(**{k: v.reshape(*shape, *v.shape[1:]) for k, v in given.items()})
+    reshaped = {k: v.reshape(*shape, *v.shape[1:]) for k, v in given.items()}
+    with default_validate_args(False):  # no read of the parameters from the device
+        return type(dist)(**reshaped, validate_args=False)
 
 
 class Independent(Recipe):
@@ -66,7 +67,7 @@ class Independent(Recipe):
                 f"recipe: expected a recipe with one target per example, got {recipe!r}; "
                 "use a single Independent with more dimensions"
             )
-        self.recipe = recipe
+        self.recipe = recipe.with_validation(validate)
         self.num_dims = check_positive_integer("num_dims", num_dims)
         self.parameters = recipe.parameters
         self.fixed = recipe.fixed
@@ -87,8 +88,11 @@ class Independent(Recipe):
         )
 
     def _flat(self, outputs: Tensor) -> Tensor:
-        """``(N, D * P)`` outputs as ``(N * D, P)``: one row per example and dimension."""
-        outputs = check_outputs(outputs, self.num_outputs, values=self.validate)
+        """``(N, D * P)`` outputs as ``(N * D, P)``: one row per example and dimension.
+
+        Only the shape is checked here; the wrapped recipe checks the values.
+        """
+        outputs = check_outputs(outputs, self.num_outputs, values=False)
         return outputs.reshape(-1, self.recipe.num_outputs)
 
     def _unflat(self, values: Tensor, num_examples: int) -> Tensor:
@@ -105,7 +109,8 @@ class Independent(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Independent[Distribution]:
         base = self.recipe.distribution(self._flat(outputs))
-        return torch.distributions.Independent(_unflatten(base, (len(outputs), self.num_dims)), 1)
+        unflat = _unflatten(base, (len(outputs), self.num_dims))
+        return torch.distributions.Independent(unflat, 1, validate_args=False)
 
     def nll_terms(self, y: Tensor, **raw: Tensor) -> Tensor:
         return self._flat_terms(y, raw).reshape(y.shape).sum(dim=1)

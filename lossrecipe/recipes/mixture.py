@@ -27,7 +27,8 @@ class GaussianMixture(Recipe):
         ``-logsumexp_k [log w_k + log Norm_y[mu_k, sigma_k^2]]``, with
         ``log w_k = z_k - logsumexp_j z_j`` and ``log sigma_k^2`` from the link's stable
         ``log``.  No exponential is taken before the log-sum-exp, so components far
-        from ``y`` cannot underflow it.
+        from ``y`` cannot underflow it, and a component whose variance has underflowed
+        adds nothing (and no NaN gradient) unless ``y`` sits on its mean.
     Mode
         No closed form: found numerically from every component mean (:meth:`predict`).
     Derived in
@@ -59,8 +60,9 @@ class GaussianMixture(Recipe):
         raw = self.raw(outputs)
         scales = torch.sqrt(self.variance_link(raw["raw_variances"]))
         return torch.distributions.MixtureSameFamily(
-            torch.distributions.Categorical(logits=raw["logits"]),
-            torch.distributions.Normal(raw["means"], scales),
+            torch.distributions.Categorical(logits=raw["logits"], validate_args=False),
+            torch.distributions.Normal(raw["means"], scales, validate_args=False),
+            validate_args=False,
         )
 
     def _log_joint(self, y: Tensor, logits: Tensor, means: Tensor, raw_variances: Tensor) -> Tensor:
@@ -69,8 +71,8 @@ class GaussianMixture(Recipe):
         ``y`` must broadcast against the ``(..., K)`` raw blocks.
         """
         log_weights = logits - torch.logsumexp(logits, dim=-1, keepdim=True)
-        variances, log_variances = self.variance_link.value_and_log(raw_variances)
-        return log_weights - normal_nll(y, means, variances, log_variances)
+        log_variances = self.variance_link.log(raw_variances)
+        return log_weights - normal_nll(y, means, log_variances, bounded=True)
 
     def nll_terms(
         self, y: Tensor, *, logits: Tensor, means: Tensor, raw_variances: Tensor

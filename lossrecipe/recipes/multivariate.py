@@ -25,14 +25,21 @@ class MultivariateGaussian(Recipe):
         ``D + D (D + 1) / 2`` outputs: ``D`` ``mean`` entries ``mu`` (identity); then
         ``raw_scale_tril``, ``D (D + 1) / 2`` columns -> ``scale_tril`` ``L`` through
         the :class:`~lossrecipe.links.LowerCholesky` link: ``D`` raw diagonal entries
-        through the positive link named by ``link`` (``"softplus"``, ``"exp"`` or
-        ``"square"``), then the ``D (D - 1) / 2`` strictly-lower entries row by row,
+        through the positive link named by ``link`` (``"softplus"`` or ``"exp"``; not
+        ``"square"``, which is 0 at a raw output of 0, where ``Sigma`` is singular, and
+        gives ``z`` and ``-z`` the same ``L``: chapter 12, ex-12-softplus-diagonal),
+        then the ``D (D - 1) / 2`` strictly-lower entries row by row,
         ``(1, 0), (2, 0), (2, 1), (3, 0), ...`` (identity).  ``params``: ``"mean"``
         ``(N, D)`` and ``"scale_tril"`` ``(N, D, D)``.
     NLL
         ``|z|^2 / 2 + sum_i log L_ii + (D / 2) log[2 pi]`` with ``z = L^{-1} (y - mu)``,
         found by a triangular solve (no inverse is formed), and ``log L_ii`` from the
-        positive link's stable ``log``: ``log det Sigma = 2 sum_i log L_ii``.
+        positive link's stable ``log``: ``log det Sigma = 2 sum_i log L_ii``.  The solve
+        divides by ``L_ii`` held within the normal floats
+        (:meth:`~lossrecipe.links.LowerCholesky.bounded`): where ``L_ii`` has underflowed
+        to 0 the loss stays exact at ``y = mu``, and is ``+inf``, as the exact value is
+        beyond the floats, once that row's residual exceeds about ``3e-19`` (float32;
+        ``4e-154`` in float64).
     Mode
         ``mu``, shape ``(N, D)``.
     Derived in
@@ -46,6 +53,12 @@ class MultivariateGaussian(Recipe):
     ) -> None:
         super().__init__(validate=validate)
         self.num_dims = check_positive_integer("num_dims", num_dims)
+        if link == "square":
+            raise ValueError(
+                "link: expected 'softplus' or 'exp' for the Cholesky diagonal, which must "
+                "be positive for every raw output; got 'square', which is 0 at a raw "
+                "output of 0 (a singular covariance)"
+            )
         self.link_name = link
         self.scale_link = LowerCholesky(self.num_dims, get_link(link, kind=PositiveLink))
         self.target_shape = (self.num_dims,)
@@ -56,10 +69,12 @@ class MultivariateGaussian(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.MultivariateNormal:
         theta = self.params(outputs)
-        return torch.distributions.MultivariateNormal(theta["mean"], scale_tril=theta["scale_tril"])
+        return torch.distributions.MultivariateNormal(
+            theta["mean"], scale_tril=theta["scale_tril"], validate_args=False
+        )
 
     def nll_terms(self, y: Tensor, *, mean: Tensor, raw_scale_tril: Tensor) -> Tensor:
-        scale_tril = self.scale_link(raw_scale_tril)
+        scale_tril = self.scale_link.bounded(raw_scale_tril)
         residual = (y - mean).unsqueeze(-1)
         z = torch.linalg.solve_triangular(scale_tril, residual, upper=False).squeeze(-1)
         log_det_half = self.scale_link.log_diagonal(raw_scale_tril).sum(-1)

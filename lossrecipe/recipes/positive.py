@@ -7,6 +7,7 @@ from torch import Tensor
 from torch.distributions import constraints
 
 from ..links import PositiveLink, PositiveLinkName, get_link
+from ._numerics import log_gamma
 from .base import Parameter, Recipe
 
 __all__ = ["Gamma"]
@@ -25,7 +26,10 @@ class Gamma(Recipe):
         ``"exp"`` or ``"square"``).
     NLL
         ``log Gamma[alpha] - alpha log[beta] - (alpha - 1) log[y] + beta y``, with
-        ``log beta`` from the link's stable ``log``.
+        ``log beta`` from the link's stable ``log``, and ``log Gamma[alpha]`` finite
+        where ``alpha`` underflows (``-log alpha`` there, from the stable ``log``).
+        The concentration itself enters too: where it overflows (the ``exp`` link
+        beyond the largest float) the NLL is not finite.
     Mode
         ``(alpha - 1) / beta`` when ``alpha >= 1``; ``0`` when ``alpha < 1`` (the
         density then decreases on ``(0, inf)`` and is unbounded at 0).
@@ -46,12 +50,13 @@ class Gamma(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Gamma:
         theta = self.params(outputs)
-        return torch.distributions.Gamma(theta["concentration"], theta["rate"])
+        return torch.distributions.Gamma(theta["concentration"], theta["rate"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, raw_concentration: Tensor, raw_rate: Tensor) -> Tensor:
-        alpha = self.positive_link(raw_concentration)
+        alpha, log_alpha = self.positive_link.value_and_log(raw_concentration)
         beta, log_beta = self.positive_link.value_and_log(raw_rate)
-        return torch.lgamma(alpha) - alpha * log_beta - (alpha - 1.0) * torch.log(y) + beta * y
+        log_normaliser = log_gamma(alpha, log_alpha) - alpha * log_beta
+        return log_normaliser - (alpha - 1.0) * torch.log(y) + beta * y
 
     def predict(self, outputs: Tensor) -> Tensor:
         theta = self.params(outputs)

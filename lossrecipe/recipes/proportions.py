@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 
 from ..links import PositiveLink, PositiveLinkName, get_link
+from ._numerics import log_gamma
 from .base import Parameter, Recipe, open_unit_interval
 
 __all__ = ["Beta", "open_unit_interval"]
@@ -26,12 +27,20 @@ class Beta(Recipe):
     NLL
         ``log Gamma[alpha] + log Gamma[beta] - log Gamma[alpha + beta]
         - (alpha - 1) log[y] - (beta - 1) log[1 - y]``, with ``log[1 - y]`` as
-        ``log1p[-y]``.
+        ``log1p[-y]``, and each ``log Gamma`` finite where its argument underflows
+        (``-log alpha`` there, from the link's stable ``log``;
+        ``log[alpha + beta] = logaddexp[log alpha, log beta]``).  The concentrations
+        themselves enter too: where one overflows (the ``exp`` link beyond the largest
+        float) the NLL is not finite.
     Mode
-        ``(alpha - 1) / (alpha + beta - 2)`` when ``alpha > 1`` and ``beta > 1``;
-        ``0`` when ``alpha <= 1 < beta``; ``1`` when ``beta <= 1 < alpha``.  When
-        both are ``<= 1`` the density is U-shaped (or flat) with no single peak inside
-        (0, 1); ``predict`` then returns the mean ``alpha / (alpha + beta)``.
+        ``(alpha - 1) / (alpha + beta - 2)`` when ``alpha > 1`` and ``beta > 1``.
+        Otherwise the log-density's slope ``(alpha - 1) / y - (beta - 1) / (1 - y)``
+        keeps one sign on (0, 1) unless both are ``< 1`` or both ``= 1``: the edge
+        ``0`` when ``alpha <= 1 <= beta`` and ``alpha < beta`` (the density falls),
+        the edge ``1`` when ``beta <= 1 <= alpha`` and ``beta < alpha`` (it rises).
+        When both are ``< 1`` the density is U-shaped, infinite at both ends, with no
+        single peak; when both are ``= 1`` it is flat and every point is a mode.  In
+        those two cases ``predict`` returns the mean ``alpha / (alpha + beta)``.
     Derived in
         chapter 11, eq-11-beta-mode.
     """
@@ -49,14 +58,18 @@ class Beta(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Beta:
         theta = self.params(outputs)
-        return torch.distributions.Beta(theta["concentration1"], theta["concentration0"])
+        return torch.distributions.Beta(
+            theta["concentration1"], theta["concentration0"], validate_args=False
+        )
 
     def nll_terms(
         self, y: Tensor, *, raw_concentration1: Tensor, raw_concentration0: Tensor
     ) -> Tensor:
-        alpha = self.positive_link(raw_concentration1)
-        beta = self.positive_link(raw_concentration0)
-        log_normaliser = torch.lgamma(alpha) + torch.lgamma(beta) - torch.lgamma(alpha + beta)
+        alpha, log_alpha = self.positive_link.value_and_log(raw_concentration1)
+        beta, log_beta = self.positive_link.value_and_log(raw_concentration0)
+        log_sum = torch.logaddexp(log_alpha, log_beta)  # log[alpha + beta]
+        log_normaliser = log_gamma(alpha, log_alpha) + log_gamma(beta, log_beta)
+        log_normaliser = log_normaliser - log_gamma(alpha + beta, log_sum)
         return log_normaliser - (alpha - 1.0) * torch.log(y) - (beta - 1.0) * torch.log1p(-y)
 
     def predict(self, outputs: Tensor) -> Tensor:
@@ -65,9 +78,10 @@ class Beta(Recipe):
         interior = (alpha - 1.0) / torch.clamp(
             alpha + beta - 2.0, min=torch.finfo(alpha.dtype).tiny
         )
-        mode = torch.where(alpha > 1.0, torch.where(beta > 1.0, interior, 1.0), 0.0)
-        mean = alpha / (alpha + beta)
-        return torch.where((alpha <= 1.0) & (beta <= 1.0), mean, mode)
+        edge = (alpha > beta).to(alpha.dtype)  # a monotone density peaks at its higher end
+        mode = torch.where((alpha > 1.0) & (beta > 1.0), interior, edge)
+        no_single_peak = ((alpha < 1.0) & (beta < 1.0)) | ((alpha == 1.0) & (beta == 1.0))
+        return torch.where(no_single_peak, alpha / (alpha + beta), mode)
 
     def _settings(self) -> list[str]:
         return [f"link={self.link_name!r}"]

@@ -10,7 +10,7 @@ from torch.distributions import Distribution, constraints
 from torch.distributions.constraints import Constraint
 
 from ..links import Identity
-from ..validation import check_outputs, check_positive_integer
+from ..validation import check_outputs, check_positive_integer, require
 from .base import Parameter, Recipe
 
 __all__ = ["PlackettLuce", "PlackettLuceDistribution", "plackett_luce_nll"]
@@ -128,7 +128,7 @@ class PlackettLuce(Recipe):
         self.support = _Rankings(num_items)
 
     def distribution(self, outputs: Tensor) -> PlackettLuceDistribution:
-        return PlackettLuceDistribution(self.raw(outputs)["scores"])
+        return PlackettLuceDistribution(self.raw(outputs)["scores"], validate_args=False)
 
     def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:
         outputs = check_outputs(outputs, self.num_outputs, values=False)
@@ -145,18 +145,23 @@ class PlackettLuce(Recipe):
             raise ValueError(f"y: expected integer item indices (torch.long), got dtype {y.dtype}")
         y = y.long()
         if self.validate and y.numel():
-            low, high = int(y.min()), int(y.max())
-            if low < 0 or high >= k:
-                raise ValueError(
-                    f"y: expected item indices 0..{k - 1} for {k} items, "
-                    f"got values from {low} to {high}"
-                )
-            if not bool(self.support.check(y).all()):
-                row = int((~self.support.check(y)).nonzero()[0, 0])
-                raise ValueError(
-                    f"y: expected distinct items in each ranking, got row {row}: {y[row].tolist()}"
-                )
+            low, high = torch.aminmax(y)
+            inside = (low >= 0) & (high < k)
+            require(inside & self.support.check(y).all(), lambda: self._raise_ranking_error(y))
         return y
+
+    def _raise_ranking_error(self, y: Tensor) -> None:
+        k = self.num_items
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= k:
+            raise ValueError(
+                f"y: expected item indices 0..{k - 1} for {k} items, "
+                f"got values from {low} to {high}"
+            )
+        row = int((~self.support.check(y)).nonzero()[0, 0])
+        raise ValueError(
+            f"y: expected distinct items in each ranking, got row {row}: {y[row].tolist()}"
+        )
 
     def nll_terms(self, y: Tensor, *, scores: Tensor) -> Tensor:
         return plackett_luce_nll(scores, y)

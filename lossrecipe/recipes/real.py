@@ -7,14 +7,15 @@ import math
 from collections.abc import Callable
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 from torch.distributions import constraints
 from torch.distributions.utils import broadcast_all
 
-from ..links import Identity, PositiveLink, PositiveLinkName, get_link
+from ..links import Identity, PositiveLink, PositiveLinkName, get_link, log_softplus
 from ..validation import Reduction, check_positive, check_unit_open
-from ._numerics import log1p_square, log_gamma_ratio_half, normal_nll
-from .base import Parameter, Recipe, open_unit_interval, reduce_terms
+from ._numerics import log_abs, log_gamma_ratio_half, normal_nll
+from .base import Parameter, Recipe, default_validate_args, open_unit_interval, reduce_terms
 
 __all__ = [
     "AsymmetricLaplace",
@@ -54,11 +55,11 @@ class Gaussian(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Normal:
         mean = self.raw(outputs)["mean"]
-        return torch.distributions.Normal(mean, torch.full_like(mean, self.sigma))
+        scale = torch.full_like(mean, self.sigma)
+        return torch.distributions.Normal(mean, scale, validate_args=False)
 
     def nll_terms(self, y: Tensor, *, mean: Tensor) -> Tensor:
-        variance = self.sigma**2
-        return normal_nll(y, mean, variance, math.log(variance))
+        return normal_nll(y, mean, math.log(self.sigma**2))
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["mean"]
@@ -78,7 +79,7 @@ class HeteroscedasticGaussian(Recipe):
         ``h`` named by ``link`` (``"softplus"``, ``"square"`` or ``"exp"``).
     NLL
         ``(y - mu)^2 / (2 sigma^2) + log[sigma^2] / 2 + log[2 pi] / 2``, with
-        ``log sigma^2`` from the link's stable ``log``.
+        ``sigma^2`` entering only through ``log sigma^2`` from the link's stable ``log``.
     Mode
         ``mu``.
     Derived in
@@ -96,11 +97,12 @@ class HeteroscedasticGaussian(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Normal:
         theta = self.params(outputs)
-        return torch.distributions.Normal(theta["mean"], torch.sqrt(theta["variance"]))
+        return torch.distributions.Normal(
+            theta["mean"], torch.sqrt(theta["variance"]), validate_args=False
+        )
 
     def nll_terms(self, y: Tensor, *, mean: Tensor, raw_variance: Tensor) -> Tensor:
-        variance, log_variance = self.variance_link.value_and_log(raw_variance)
-        return normal_nll(y, mean, variance, log_variance)
+        return normal_nll(y, mean, self.variance_link.log(raw_variance))
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["mean"]
@@ -134,7 +136,7 @@ class Laplace(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Laplace:
         theta = self.params(outputs)
-        return torch.distributions.Laplace(theta["location"], theta["scale"])
+        return torch.distributions.Laplace(theta["location"], theta["scale"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, location: Tensor) -> Tensor:
         # In place after abs (whose backward keeps only its input): the same values.
@@ -288,7 +290,9 @@ class Quantile(Recipe):
 
     def distribution(self, outputs: Tensor) -> AsymmetricLaplace:
         theta = self.params(outputs)
-        return AsymmetricLaplace(theta["location"], theta["scale"], theta["quantile"])
+        return AsymmetricLaplace(
+            theta["location"], theta["scale"], theta["quantile"], validate_args=False
+        )
 
     def nll_terms(self, y: Tensor, *, location: Tensor) -> Tensor:
         q, b = self.quantile, self.scale
@@ -316,8 +320,12 @@ class StudentT(Recipe):
         link named by ``link`` (``"softplus"``, ``"exp"`` or ``"square"``).
     NLL
         ``log[s] + log[nu pi] / 2 - log[Gamma[(nu + 1)/2] / Gamma[nu/2]]
-        + (nu + 1)/2 log[1 + t^2]``, ``t = |y - mu| / (s sqrt[nu])``, with the gamma
-        ratio and ``log[1 + t^2]`` in forms that stay exact for huge ``nu`` and ``t``.
+        + (nu + 1)/2 log[1 + t^2]``, ``t = |y - mu| / (s sqrt[nu])``.  Computed from
+        ``log s``, ``log nu`` and ``log t`` alone (the links' stable logs), with
+        ``log[1 + t^2] = softplus[2 log t]``, ``(nu + 1)/2 log[1 + t^2] = exp[log(1 + nu)
+        + log softplus[2 log t]] / 2`` and the gamma ratio in a form exact for huge
+        ``nu``: finite wherever the density is positive, even where ``s`` or ``nu``
+        under- or overflows.
     Mode
         ``mu``, for every ``nu > 0`` (the density falls on both sides of it).
     Derived in
@@ -344,7 +352,12 @@ class StudentT(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.StudentT:
         theta = self.params(outputs)
-        return torch.distributions.StudentT(theta["df"], theta["location"], theta["scale"])
+        # torch's StudentT builds a Chi2 inside with the default validate_args, which
+        # reads df back from the device: build it with the default switched off.
+        with default_validate_args(False):
+            return torch.distributions.StudentT(
+                theta["df"], theta["location"], theta["scale"], validate_args=False
+            )
 
     @property
     def nll_terms(self) -> Callable[..., Tensor]:
@@ -355,33 +368,34 @@ class StudentT(Recipe):
 
     def _nll_terms_fixed_df(self, y: Tensor, *, location: Tensor, raw_scale: Tensor) -> Tensor:
         assert self.df is not None
-        return self._student_nll(y, location, raw_scale, self.df, math.log(self.df))
+        df = self.df
+        # log nu / 2 - log[Gamma[(nu + 1)/2] / Gamma[nu/2]]: a constant here
+        constant = 0.5 * math.log(df) - math.lgamma(0.5 * (df + 1.0)) + math.lgamma(0.5 * df)
+        return self._student_nll(y, location, raw_scale, math.log(df), math.log1p(df), constant)
 
     def _nll_terms_learned_df(
         self, y: Tensor, *, location: Tensor, raw_scale: Tensor, raw_df: Tensor
     ) -> Tensor:
-        df, log_df = self.positive_link.value_and_log(raw_df)
-        return self._student_nll(y, location, raw_scale, df, log_df)
+        log_df = self.positive_link.log(raw_df)
+        constant = 0.5 * log_df - log_gamma_ratio_half(log_df - math.log(2.0))
+        return self._student_nll(
+            y, location, raw_scale, log_df, F.softplus(log_df, threshold=40.0), constant
+        )
 
     def _student_nll(
         self,
         y: Tensor,
         location: Tensor,
         raw_scale: Tensor,
-        df: Tensor | float,
         log_df: Tensor | float,
+        log1p_df: Tensor | float,
+        constant: Tensor | float,
     ) -> Tensor:
-        scale, log_scale = self.positive_link.value_and_log(raw_scale)
-        # Two divisions, not one by s sqrt[nu]: autograd's quotient rule divides by the
-        # divisor twice, and (s sqrt[nu])^2 underflows float32 at s, nu ~ 1e-13.
-        t = torch.abs(y - location) / scale / df**0.5
-        half_df = torch.as_tensor(0.5 * df, dtype=y.dtype)
-        return (
-            log_scale
-            + 0.5 * (log_df + LOG_PI)
-            - log_gamma_ratio_half(half_df)
-            + 0.5 * (df + 1.0) * log1p_square(t)
-        )
+        """``log s + log[pi] / 2 + constant + exp[log(1 + nu) + log softplus[2 log t]] / 2``."""
+        log_scale = self.positive_link.log(raw_scale)
+        log_t = log_abs(y - location) - log_scale - 0.5 * log_df
+        tail = 0.5 * torch.exp(log1p_df + log_softplus(2.0 * log_t))
+        return log_scale + 0.5 * LOG_PI + constant + tail
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["location"]

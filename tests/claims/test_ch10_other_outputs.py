@@ -169,6 +169,10 @@ def _bimodal(seed: int) -> dict[str, object]:
         out["mixture"] = float(mixture.nll(net(x_test), y_test, reduction="mean"))
         means = mixture.params(net(probe))["means"].sort(dim=1).values
         mode = mixture.predict(net(grid))
+        theta = mixture.params(net(grid))
+    height = theta["weights"] / theta["variances"].sqrt()  # w_k / sigma_k
+    taller = theta["means"].gather(1, height.argmax(dim=1, keepdim=True))[:, 0]
+    out["follows taller"] = bool(torch.equal(taller > 0, mode > 0))
     branch = lr.data.bimodal_branch(probe[:, 0])
     out["branch error"] = float((means - torch.stack([-branch, branch], dim=1)).abs().max())
     on_upper = mode > 0
@@ -199,6 +203,10 @@ def test_two_plausible_answers(claim):
         return last_lower < first_upper and 0.5 <= first_upper <= 1.1
 
     claim("predict jumps once, between x = 0.5 and x = 1.1", jumps_once)
+    claim(
+        "predict follows the taller peak, the component with the larger w_k / sigma_k",
+        lambda s: _bimodal(s)["follows taller"],
+    )
 
 
 # Several outputs: one shared variance against one variance per output.

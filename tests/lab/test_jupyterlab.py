@@ -9,8 +9,15 @@ is visible; every solution is collapsed; every figure has its caption beneath it
 a notebook from the UI must leave ``book/`` untouched, the kernels must not print the
 "TCP without encryption" warning, and the committed notebooks stay as they were.
 
+One assignment (``assignments/NN_name.ipynb``, started as the README tells students:
+``.venv/bin/jupyter lab assignments/``) is run the same way: Run All on the blank
+notebook raises no error and every check cell shows failing checks; with the reference
+solutions put into its answer cells (through the cells' model, as a paste does), Run All
+shows every check passing.
+
 Run-all times go to the terminal summary; screenshots of a theorem, an exercise and a
-figure caption of chapter 02 go to ``_build/lab-screenshots/``.
+figure caption of chapter 02, and of the assignment's checks, go to
+``_build/lab-screenshots/``.
 """
 
 from __future__ import annotations
@@ -36,10 +43,15 @@ import pytest
 from tests.site.serve import LAUNCH_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import assignment_edition as ae  # noqa: E402
+
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SCREENSHOTS = ROOT / "_build" / "lab-screenshots"
 SCREENSHOT_CHAPTER = "02_gaussian.ipynb"
+ASSIGNMENT = "06_binary_classification"  # the assignment run in Lab
 JUPYTEXT_CONFIGS = (
     "jupytext.toml",
     ".jupytext.toml",
@@ -123,7 +135,7 @@ def _free_port() -> int:
 
 def _git_status() -> str:
     return subprocess.run(
-        ["git", "status", "--porcelain", "--", "notebooks", "book"],
+        ["git", "status", "--porcelain", "--", "notebooks", "book", "assignments"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -140,13 +152,14 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 
 def _settings(folder: Path) -> None:
-    """Render every cell (no lazy windowing) and keep the news pop-up away."""
+    """Render every cell (no lazy windowing), so the test can read every cell's output.
+
+    Nothing else: what else the student sees (no news prompt, ``make env``'s
+    ``overrides.json``) comes from the environment, as with ``make lab``.
+    """
     tracker = folder / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}))
-    notes = folder / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notes.parent.mkdir(parents=True)
-    notes.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +183,7 @@ def _running_lab(base: Path, browser, folder_argument: list[str]):
     """``jupyter lab [folder]`` started in a copy of the repository, on 127.0.0.1."""
     repo = base / "repo"
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    for name in ("book", "notebooks"):
+    for name in ("book", "notebooks", "assignments"):
         shutil.copytree(ROOT / name, repo / name, ignore=ignore)
     for name in JUPYTEXT_CONFIGS:  # whatever pairing the repository configures applies here too
         if (ROOT / name).exists():
@@ -220,6 +233,13 @@ def _running_lab(base: Path, browser, folder_argument: list[str]):
 def lab(tmp_path_factory, browser, git_status_before):
     """Lab as the README starts it: ``jupyter lab notebooks/`` from the top directory."""
     with _running_lab(tmp_path_factory.mktemp("lab"), browser, ["notebooks/"]) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def lab_assignments(tmp_path_factory, browser):
+    """Lab as the README starts it for assignments: ``jupyter lab assignments/``."""
+    with _running_lab(tmp_path_factory.mktemp("lab-assign"), browser, ["assignments/"]) as running:
         yield running
 
 
@@ -360,6 +380,62 @@ def test_run_all_in_jupyterlab(lab, nb_path):
         lab.shut_down_kernels()
 
 
+def _run_all(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    _wait_for_run_all(page, timeout_ms=600_000)
+
+
+def _check_outputs(page) -> list[str]:
+    """The text each check cell (``grader.check(...)``) shows, in order."""
+    return page.evaluate(
+        f"""() => {CODE_CELLS_JS}
+            .filter(w => w.model.sharedModel.getSource().startsWith('grader.check('))
+            .map(w => w.node.querySelector('.jp-OutputArea')?.innerText ?? '')"""
+    )
+
+
+def test_assignment_in_jupyterlab(lab_assignments):
+    questions = ae.load_questions(ASSIGNMENT)
+    names = ae.question_names(ASSIGNMENT, questions)
+    page = lab_assignments.open(f"{ASSIGNMENT}.ipynb")
+    errors = page.locator(
+        '.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+    )
+    try:
+        _run_all(page)
+        assert errors.count() == 0, f"error or stderr output: {errors.first.inner_text()[:500]}"
+        blank = _check_outputs(page)
+        assert len(blank) == len(names)
+        for name, shown in zip(names, blank, strict=True):
+            assert f"{name} results:" in shown and "passed!" not in shown, shown[:300]
+        cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+        last_check = cells.filter(has_text="grader.check(").last
+        task = cells.filter(has_text="Graded question").last
+        _screenshot(page, task, last_check, "assignment-blank.png")
+
+        solutions = [ae.reference_solution(q.answer) for q in questions]
+        pasted = page.evaluate(
+            f"""(sources) => {{
+                const answers = {CODE_CELLS_JS}.filter(
+                    w => (w.model.getMetadata('tags') || []).includes('otter_answer_cell'));
+                answers.forEach((w, i) => w.model.sharedModel.setSource(sources[i]));
+                return answers.length;
+            }}""",
+            solutions,
+        )
+        assert pasted == len(solutions)
+        _run_all(page)
+        assert errors.count() == 0, f"error or stderr output: {errors.first.inner_text()[:500]}"
+        solved = _check_outputs(page)
+        for name, shown in zip(names, solved, strict=True):
+            assert f"{name} passed!" in shown, shown[:300]
+        _screenshot(page, task, last_check, "assignment-solved.png")
+    finally:
+        page.close()
+        lab_assignments.shut_down_kernels()
+
+
 @pytest.mark.parametrize("where", ["notebooks folder", "top directory"])
 def test_saving_from_lab_leaves_book_untouched(request, where):
     """Open and save a notebook (Ctrl+S): book/ must not change, wherever Lab was started."""
@@ -384,6 +460,28 @@ def test_saving_from_lab_leaves_book_untouched(request, where):
     saved = nbformat.read(notebook, as_version=4)
     pairing = saved.metadata.get("jupytext", {}).get("formats")
     assert not pairing, f"the saved notebook is paired with a text file: {pairing}"
+
+
+def test_no_news_prompt_at_the_first_launch(lab):
+    """A student's first ``make lab`` asks nothing: no "get notified about official Jupyter
+    news?" toast, because the environment's defaults answer it (and ask no website)."""
+    plugin = "@jupyterlab/apputils-extension:notification"
+    request = urllib.request.Request(
+        f"{lab.url}/lab/api/settings/{plugin}", headers={"Authorization": f"token {lab.token}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        # the server applies the environment's overrides.json to the schema's defaults
+        defaults = json.loads(response.read())["schema"]["properties"]
+    assert defaults["fetchNews"]["default"] == "false"
+    assert defaults["checkForUpdates"]["default"] is False
+    page = lab.open(NOTEBOOKS[0].name)
+    try:
+        page.wait_for_timeout(3000)  # the prompt comes once the app is restored
+        toasts = page.locator(".Toastify__toast").all_inner_texts()
+        assert not [t for t in toasts if "news" in t.lower()], toasts
+    finally:
+        page.close()
+        lab.shut_down_kernels()
 
 
 def test_kernels_print_no_encryption_warning(lab):
