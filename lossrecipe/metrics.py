@@ -322,7 +322,8 @@ def randomized_pit(
     ``cdf`` for its discrete distributions).  For classes the order of the labels is
     taken as meaningful, as for ordered classes.  ``y`` ``(N,)`` holds values of the
     support (integer or whole floating-point numbers).  ``generator`` draws the uniform
-    numbers (the global generator if ``None``).  Returns ``(N,)`` values in ``[0, 1]``.
+    numbers (the global generator if ``None``; a CPU generator draws the same numbers
+    for inputs on any device).  Returns ``(N,)`` values in ``[0, 1]``.
     """
     distribution = _scalar_batch(distribution)
     n = distribution.batch_shape[0]
@@ -344,7 +345,9 @@ def randomized_pit(
         )
     except NotImplementedError:
         below, above = _cdf_by_summing(distribution, y, low)
-    draws = torch.rand(n, generator=generator, dtype=above.dtype, device=above.device)
+    # drawn where the generator lives, so a CPU generator gives the same u on any device
+    where = above.device if generator is None else generator.device
+    draws = torch.rand(n, generator=generator, dtype=above.dtype, device=where).to(above.device)
     return torch.clamp(below + draws * (above - below), 0.0, 1.0)
 
 
