@@ -18,6 +18,11 @@ stands (as ``torch.distributions.NegativeBinomial`` does):
   is ``O(alpha)``; autograd through the value loses ``r^2 eps`` of it.  The backward
   pass writes each difference as a series in ``u = y alpha`` or ``x``.
 
+The forward pass also keeps large numbers apart: ``y (softplus[s] - z)`` is
+``y (log alpha + softplus[-s])`` where ``s > 0``, and ``r softplus[s]`` is formed from
+``mu`` where ``x <= 1`` and with ``e^{-log alpha}`` above, so it stays finite and exact
+where ``alpha`` underflows to 0 (``r = inf``) or overflows (``r = 0``).
+
 Forward and backward are one ``autograd.Function``, a few elementwise kernels each.
 """
 

@@ -85,7 +85,9 @@ class NegativeBinomial(Recipe):
         exactly, so neither appears.  The last two terms are written so that neither value
         nor gradient cancels as ``alpha -> 0`` (near the Poisson, where they tend to ``mu``
         and 0): ``r softplus[s] = mu log1p[alpha mu] / (alpha mu)`` and the lgamma
-        difference by Stirling's series once ``r >= 30``.
+        difference by Stirling's series once ``r >= 10``; ``y (softplus[s] - z)`` is
+        ``y (log alpha + softplus[-s])`` where ``s > 0``, so a large ``z`` cancels nothing.
+        Finite and exact where ``alpha`` underflows to 0 or overflows (raw outputs of 1e4).
     Mode
         ``floor[mu (1 - alpha)]`` when ``alpha < 1``, else ``0`` (see :meth:`predict`).
     Derived in
@@ -107,7 +109,7 @@ class NegativeBinomial(Recipe):
         raw = self.raw(outputs)
         alpha, log_alpha = self.positive_link.value_and_log(raw["raw_dispersion"])
         return torch.distributions.NegativeBinomial(
-            total_count=1.0 / alpha, logits=log_alpha + raw["log_mean"]
+            total_count=1.0 / alpha, logits=log_alpha + raw["log_mean"], validate_args=False
         )
 
     def nll_terms(self, y: Tensor, *, log_mean: Tensor, raw_dispersion: Tensor) -> Tensor:
@@ -281,7 +283,9 @@ class ZeroInflatedPoisson(Recipe):
 
     def distribution(self, outputs: Tensor) -> ZeroInflatedPoissonDistribution:
         raw = self.raw(outputs)
-        return ZeroInflatedPoissonDistribution(torch.exp(raw["log_rate"]), logits=raw["logit"])
+        return ZeroInflatedPoissonDistribution(
+            torch.exp(raw["log_rate"]), logits=raw["logit"], validate_args=False
+        )
 
     def nll_terms(self, y: Tensor, *, logit: Tensor, log_rate: Tensor) -> Tensor:
         return -_zip_log_prob(y, logit, log_rate)
