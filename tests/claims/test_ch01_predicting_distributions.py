@@ -14,6 +14,8 @@ import torch
 
 import lossrecipe as lr
 
+from .batched import Fitted, fit_seeds
+
 SIGMA = 0.2
 
 
@@ -24,16 +26,23 @@ def _data():
 
 
 @functools.cache
+def _nets(steps: int) -> dict[int, Fitted]:
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=6, num_outputs=1),
+        lr.Gaussian(sigma=SIGMA),
+        lambda s: _data(),
+        steps=steps,
+        lr=0.02,
+    )
+
+
+@functools.cache
 def _fits(seed: int) -> dict[str, torch.Tensor]:
     """Predicted means at the training inputs: line, poor fit, good fit."""
     x, y = _data()
-    recipe = lr.Gaussian(sigma=SIGMA)
     design = torch.cat([torch.ones_like(x), x], dim=1)
     phi = torch.linalg.lstsq(design, y.unsqueeze(1)).solution[:, 0]
-    good = lr.ShallowNet(num_inputs=1, num_hidden=6, num_outputs=1)
-    poor = lr.ShallowNet(num_inputs=1, num_hidden=6, num_outputs=1)
-    lr.fit(good, recipe, x, y, steps=800, lr=0.02, seed=seed)
-    lr.fit(poor, recipe, x, y, steps=25, lr=0.02, seed=seed)
+    good, poor = _nets(800)[seed].net, _nets(25)[seed].net
     with torch.no_grad():
         return {"line": phi[0] + phi[1] * x[:, 0], "poor": poor(x)[:, 0], "good": good(x)[:, 0]}
 

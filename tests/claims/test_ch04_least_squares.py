@@ -16,6 +16,8 @@ import torch
 
 import lossrecipe as lr
 
+from .batched import Fitted, fit_seeds
+
 SIGMA = 0.2
 
 
@@ -25,18 +27,30 @@ def _data():
 
 
 @functools.cache
+def _nll_nets() -> dict[int, Fitted]:
+    """``lr.fit(..., seed=None)`` from the re-drawn weights: ``fit_seeds`` draws the same."""
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=16, num_outputs=1),
+        lr.Gaussian(sigma=SIGMA),
+        lambda s: _data(),
+        steps=400,
+        lr=0.03,
+    )
+
+
+@functools.cache
 def _fits(seed: int) -> dict[str, object]:
     x, y = _data()
     initial = lr.ShallowNet(num_inputs=1, num_hidden=16, num_outputs=1)
     torch.manual_seed(seed)
     lr.models.reset_parameters(initial, x)
-    by_squares, by_nll = copy.deepcopy(initial), copy.deepcopy(initial)
+    by_squares = copy.deepcopy(initial)
     optimiser = torch.optim.Adam(by_squares.parameters(), lr=0.03)
     for _ in range(400):
         optimiser.zero_grad()
         ((y - by_squares(x)[:, 0]) ** 2).mean().backward()
         optimiser.step()
-    lr.fit(by_nll, lr.Gaussian(sigma=SIGMA), x, y, steps=400, lr=0.03, seed=None)
+    by_nll = _nll_nets()[seed].net
     grid = lr.plotting.predictive_grid(x, num=201)
     with torch.no_grad():
         gap = float((by_squares(grid) - by_nll(grid)).abs().max())

@@ -16,6 +16,8 @@ import torch
 import lossrecipe as lr
 from lossrecipe.beta_nll import fit_beta_nll
 
+from .batched import Fitted, fit_seeds
+
 STEPS, LR, HIDDEN = 600, 0.005, 32
 
 
@@ -26,16 +28,30 @@ def _data():
     return x, y, x_test, y_test
 
 
+HETERO, MEAN_ONLY = lr.HeteroscedasticGaussian(), lr.Gaussian(sigma=0.2)
+
+
+@cache
+def _nets(recipe: lr.Recipe) -> dict[int, Fitted]:
+    """The NLL fits (``lr.fit``'s training, all seeds at once)."""
+    x, y, _, _ = _data()
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=HIDDEN, num_outputs=recipe.num_outputs),
+        recipe,
+        lambda s: (x, y),
+        steps=STEPS,
+        lr=LR,
+    )
+
+
 @cache
 def _models(seed: int) -> dict[str, float]:
     """Train the chapter's three models with ``seed``; return what the claims need."""
     torch.set_default_dtype(torch.float64)
     x, y, x_test, y_test = _data()
-    recipe = lr.HeteroscedasticGaussian()
-    hetero = lr.ShallowNet(num_inputs=1, num_hidden=HIDDEN, num_outputs=2)
-    lr.fit(hetero, recipe, x, y, steps=STEPS, lr=LR, seed=seed)
-    mean_only = lr.ShallowNet(num_inputs=1, num_hidden=HIDDEN, num_outputs=1)
-    lr.fit(mean_only, lr.Gaussian(sigma=0.2), x, y, steps=STEPS, lr=LR, seed=seed)
+    recipe = HETERO
+    hetero = _nets(HETERO)[seed].net
+    mean_only = _nets(MEAN_ONLY)[seed].net
     beta_net = lr.ShallowNet(num_inputs=1, num_hidden=HIDDEN, num_outputs=2)
     fit_beta_nll(beta_net, recipe, x, y, beta=0.5, steps=STEPS, lr=LR, seed=seed)
 

@@ -12,19 +12,34 @@ import torch
 
 import lossrecipe as lr
 
+from .batched import Fitted, fit_seeds
+
 
 @cache
 def _data():
     return lr.data.binary_1d(num_points=200, seed=0, dtype=torch.float64)
 
 
+RECIPE = lr.Bernoulli()
+
+
+@cache
+def _nets() -> dict[int, Fitted]:
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=6, num_outputs=1),
+        RECIPE,
+        lambda s: _data(),
+        steps=600,
+        lr=0.03,
+    )
+
+
 @cache
 def _trained(seed: int) -> dict[str, float]:
     torch.set_default_dtype(torch.float64)
     x, y = _data()
-    recipe = lr.Bernoulli()
-    net = lr.ShallowNet(num_inputs=1, num_hidden=6, num_outputs=1)
-    history = lr.fit(net, recipe, x, y, steps=600, lr=0.03, seed=seed)
+    recipe = RECIPE
+    net, history = _nets()[seed]
     true_logits = torch.logit(lr.data.binary_probability(x[:, 0])).unsqueeze(1)
     grid = lr.plotting.predictive_grid(x, num=300)
     fraction = float(y.mean())

@@ -13,19 +13,34 @@ import torch
 
 import lossrecipe as lr
 
+from .batched import Fitted, fit_seeds
+
 
 @cache
 def _data():
     return lr.data.multiclass_1d(num_points=300, num_classes=3, seed=0, dtype=torch.float64)
 
 
+RECIPE = lr.Categorical(num_classes=3)
+
+
+@cache
+def _nets() -> dict[int, Fitted]:
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=10, num_outputs=3),
+        RECIPE,
+        lambda s: _data(),
+        steps=500,
+        lr=0.02,
+    )
+
+
 @cache
 def _trained(seed: int) -> dict[str, float]:
     torch.set_default_dtype(torch.float64)
     x, y = _data()
-    recipe = lr.Categorical(num_classes=3)
-    net = lr.ShallowNet(num_inputs=1, num_hidden=10, num_outputs=3)
-    history = lr.fit(net, recipe, x, y, steps=500, lr=0.02, seed=seed)
+    recipe = RECIPE
+    net, history = _nets()[seed]
     frequencies = torch.bincount(y, minlength=3).double() / len(y)
     with torch.no_grad():
         probabilities = recipe.params(net(x))["probabilities"]

@@ -14,6 +14,7 @@ import torch
 import lossrecipe as lr
 
 from ..user_recipes import Exponential  # the chapter's recipe
+from .batched import Fitted, fit_seeds
 
 
 def true_rate(x):
@@ -31,14 +32,24 @@ RECIPE = Exponential()
 
 
 @functools.cache
+def _nets() -> dict[int, Fitted]:
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=6, num_outputs=1),
+        RECIPE,
+        lambda s: draw_waits(300, seed=0),
+        steps=500,
+        lr=0.02,
+    )
+
+
+@functools.cache
 def trained(seed: int) -> dict[str, float]:
     """Train as the chapter does, with training seed ``seed``; return what the prose uses."""
     torch.set_default_dtype(torch.float64)
     torch.set_num_threads(1)
     x, y = draw_waits(300, seed=0)
     x_new, y_new = draw_waits(5000, seed=1)
-    net = lr.ShallowNet(num_inputs=1, num_hidden=6, num_outputs=1)
-    history = lr.fit(net, RECIPE, x, y, steps=500, lr=0.02, seed=seed)
+    net, history = _nets()[seed]
     grid_x = torch.linspace(0.0, 2.0, 201).unsqueeze(1)
     with torch.no_grad():
         held_out = float(RECIPE.nll(net(x_new), y_new, reduction="mean"))

@@ -13,15 +13,30 @@ import torch
 
 import lossrecipe as lr
 
+from .batched import Fitted, fit_seeds
+
 # Counts: a Poisson recipe, 32 hidden units, 200 steps.
+
+
+POISSON = lr.Poisson()
+
+
+@cache
+def _count_nets() -> dict[int, Fitted]:
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=32, num_outputs=1),
+        POISSON,
+        lambda s: lr.data.counts_1d(num_points=200, seed=0),
+        steps=200,
+        lr=0.05,
+    )
 
 
 @cache
 def _counts(seed: int) -> dict[str, float]:
     x, y = lr.data.counts_1d(num_points=200, seed=0)
-    recipe = lr.Poisson()
-    net = lr.ShallowNet(num_inputs=1, num_hidden=32, num_outputs=1)
-    history = lr.fit(net, recipe, x, y, steps=200, lr=0.05, seed=seed)
+    recipe = POISSON
+    net, history = _count_nets()[seed]
     grid = lr.plotting.predictive_grid(x, num=150)
     with torch.no_grad():
         truth_loss = float(recipe.nll(torch.log(lr.data.count_rate(x)), y, reduction="mean"))
@@ -60,18 +75,32 @@ def test_counts(claim):
 # Robust regression: Gaussian and Laplace losses, 8 hidden units, 200 steps.
 
 
+ROBUST = {"Gaussian": lr.Gaussian(sigma=0.1), "Laplace": lr.Laplace(scale=0.1 / 2**0.5)}
+DIRECTIONS = {"Gaussian": lr.Gaussian(sigma=0.5), "von Mises": lr.VonMises(4.0)}
+DATA = {
+    "outliers": lambda s: lr.data.outliers_1d(num_points=100, outlier_fraction=0.1, seed=0),
+    "directions": lambda s: lr.data.directions_1d(num_points=200, concentration=4.0, seed=0),
+}
+
+
+@cache
+def _eight_unit_nets(recipe: lr.Recipe, data: str) -> dict[int, Fitted]:
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=8, num_outputs=1),
+        recipe,
+        DATA[data],
+        steps=200,
+        lr=0.05,
+    )
+
+
 @cache
 def _robust(seed: int) -> dict[str, float]:
     x, y = lr.data.outliers_1d(num_points=100, outlier_fraction=0.1, seed=0)
     grid = lr.plotting.predictive_grid(x, num=150)
-    recipes = {
-        "Gaussian": lr.Gaussian(sigma=0.1),
-        "Laplace": lr.Laplace(scale=0.1 / 2**0.5),
-    }
     out = {}
-    for name, recipe in recipes.items():
-        net = lr.ShallowNet(num_inputs=1, num_hidden=8, num_outputs=1)
-        lr.fit(net, recipe, x, y, steps=200, lr=0.05, seed=seed)
+    for name, recipe in ROBUST.items():
+        net = _eight_unit_nets(recipe, "outliers")[seed].net
         with torch.no_grad():
             gap = recipe.predict(net(grid)) - lr.data.linear_trend(grid[:, 0])
             residual = y - recipe.predict(net(x))
@@ -121,12 +150,8 @@ def _directions(seed: int) -> dict[str, float]:
     grid = lr.plotting.predictive_grid(x, num=150)
     truth = lr.data.mean_direction(grid[:, 0])
     out = {}
-    for name, recipe in {
-        "Gaussian": lr.Gaussian(sigma=0.5),
-        "von Mises": lr.VonMises(4.0),
-    }.items():
-        net = lr.ShallowNet(num_inputs=1, num_hidden=8, num_outputs=1)
-        lr.fit(net, recipe, x, y, steps=200, lr=0.05, seed=seed)
+    for name, recipe in DIRECTIONS.items():
+        net = _eight_unit_nets(recipe, "directions")[seed].net
         with torch.no_grad():
             gap = recipe.predict(net(grid)) - truth
         out[name] = float(torch.atan2(torch.sin(gap), torch.cos(gap)).abs().mean())
@@ -149,20 +174,35 @@ def test_directions(claim):
 # and a mixture of two Gaussians (16 hidden units, 600 steps, lr 0.01).
 
 
+SINGLE, MIXTURE = lr.HeteroscedasticGaussian(), lr.GaussianMixture(num_components=2)
+
+
+@cache
+def _bimodal_nets(name: str) -> dict[int, Fitted]:
+    recipe, hidden, steps, rate = {
+        "single": (SINGLE, 8, 300, 0.02),
+        "mixture": (MIXTURE, 16, 600, 0.01),
+    }[name]
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=hidden, num_outputs=recipe.num_outputs),
+        recipe,
+        lambda s: lr.data.bimodal_1d(num_points=300, seed=0),
+        steps=steps,
+        lr=rate,
+    )
+
+
 @cache
 def _bimodal(seed: int) -> dict[str, object]:
     x, y = lr.data.bimodal_1d(num_points=300, seed=0)
     x_test, y_test = lr.data.bimodal_1d(num_points=300, seed=1)
     out: dict[str, object] = {}
-    single = lr.HeteroscedasticGaussian()
-    net = lr.ShallowNet(num_inputs=1, num_hidden=8, num_outputs=single.num_outputs)
-    lr.fit(net, single, x, y, steps=300, lr=0.02, seed=seed)
+    single, mixture = SINGLE, MIXTURE
+    net = _bimodal_nets("single")[seed].net
     with torch.no_grad():
         out["single"] = float(single.nll(net(x_test), y_test, reduction="mean"))
         out["near"] = int(((y - single.predict(net(x))).abs() < 0.3).sum())
-    mixture = lr.GaussianMixture(num_components=2)
-    net = lr.ShallowNet(num_inputs=1, num_hidden=16, num_outputs=mixture.num_outputs)
-    lr.fit(net, mixture, x, y, steps=600, lr=0.01, seed=seed)
+    net = _bimodal_nets("mixture")[seed].net
     probe = torch.tensor([[0.5], [1.5]])
     grid = lr.plotting.predictive_grid(x, num=150)
     with torch.no_grad():
@@ -212,52 +252,63 @@ def test_two_plausible_answers(claim):
 # Several outputs: one shared variance against one variance per output.
 
 
+class SharedVarianceGaussian(lr.Recipe):
+    """The chapter's recipe: D real outputs, D means and one shared variance."""
+
+    def __init__(self, num_dims):
+        super().__init__()
+        self.num_dims = num_dims
+        self.target_shape = (num_dims,)
+        self.parameters = (
+            lr.Parameter("mean", lr.links.Identity(), size=num_dims),
+            lr.Parameter("variance", lr.links.Exp(), raw="log_variance"),
+        )
+
+    def distribution(self, outputs):
+        theta = self.params(outputs)
+        scale = theta["variance"].sqrt().unsqueeze(1).expand(-1, self.num_dims)
+        normal = torch.distributions.Normal(theta["mean"], scale)
+        return torch.distributions.Independent(normal, 1)
+
+    def nll_terms(self, y, *, mean, log_variance):
+        log_variance = log_variance.unsqueeze(1)
+        squared = (y - mean) ** 2
+        terms = squared * torch.exp(-log_variance) + log_variance + math.log(2 * math.pi)
+        return 0.5 * terms.sum(dim=1)
+
+    def predict(self, outputs):
+        return self.params(outputs)["mean"]
+
+
+HEIGHT_WEIGHT = {
+    "shared": (SharedVarianceGaussian(2), [0, 1]),
+    "per output": (lr.Independent(lr.HeteroscedasticGaussian(link="exp"), 2), [0, 2]),
+}
+
+
+@cache
+def _height_weight_nets(name: str) -> dict[int, Fitted]:
+    recipe, mean_columns = HEIGHT_WEIGHT[name]
+
+    def start_at_the_mean(net, x, y):
+        net.layers[-1].bias[mean_columns] = y.mean(dim=0)
+
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=8, num_outputs=recipe.num_outputs),
+        recipe,
+        lambda s: lr.data.height_weight(num_points=300, seed=0),
+        steps=600,
+        lr=0.08,
+        after_init=start_at_the_mean,
+    )
+
+
 @cache
 def _height_weight(seed: int) -> dict[str, list[float]]:
-    class SharedVarianceGaussian(lr.Recipe):
-        """The chapter's recipe: D real outputs, D means and one shared variance."""
-
-        def __init__(self, num_dims):
-            super().__init__()
-            self.num_dims = num_dims
-            self.target_shape = (num_dims,)
-            self.parameters = (
-                lr.Parameter("mean", lr.links.Identity(), size=num_dims),
-                lr.Parameter("variance", lr.links.Exp(), raw="log_variance"),
-            )
-
-        def distribution(self, outputs):
-            theta = self.params(outputs)
-            scale = theta["variance"].sqrt().unsqueeze(1).expand(-1, self.num_dims)
-            normal = torch.distributions.Normal(theta["mean"], scale)
-            return torch.distributions.Independent(normal, 1)
-
-        def nll_terms(self, y, *, mean, log_variance):
-            log_variance = log_variance.unsqueeze(1)
-            squared = (y - mean) ** 2
-            terms = squared * torch.exp(-log_variance) + log_variance + math.log(2 * math.pi)
-            return 0.5 * terms.sum(dim=1)
-
-        def predict(self, outputs):
-            return self.params(outputs)["mean"]
-
-    x, y = lr.data.height_weight(num_points=300, seed=0)
     x_test, y_test = lr.data.height_weight(num_points=300, seed=1)
-    recipes = {
-        "shared": (SharedVarianceGaussian(2), [0, 1]),
-        "per output": (
-            lr.Independent(lr.HeteroscedasticGaussian(link="exp"), 2),
-            [0, 2],
-        ),
-    }
     out = {}
-    for name, (recipe, mean_columns) in recipes.items():
-        net = lr.ShallowNet(num_inputs=1, num_hidden=8, num_outputs=recipe.num_outputs)
-        torch.manual_seed(seed)
-        lr.models.reset_parameters(net, x)
-        with torch.no_grad():
-            net.layers[-1].bias[mean_columns] = y.mean(dim=0)
-        lr.fit(net, recipe, x, y, steps=600, lr=0.08, seed=None)
+    for name, (recipe, _) in HEIGHT_WEIGHT.items():
+        net = _height_weight_nets(name)[seed].net
         with torch.no_grad():
             dist = recipe.distribution(net(x_test)).base_dist
         out[f"{name} nll"] = (-dist.log_prob(y_test).mean(dim=0)).tolist()

@@ -8,6 +8,8 @@ import torch
 
 import lossrecipe as lr
 
+from .batched import fit_seeds
+
 # the chapter's settings: the robust fits, then the Gamma, log-normal and Beta fits
 ROBUST_FIT = dict(steps=200, lr=0.05)
 OTHER_FIT = dict(steps=120, lr=0.08)
@@ -18,24 +20,51 @@ ROBUST = {
     "t4": lr.StudentT(df=4.0),
     "t_learned": lr.StudentT(df=None),
 }
+GAMMA, LOG_MODEL, BETA = lr.Gamma(), lr.HeteroscedasticGaussian(), lr.Beta()
 
 
-def _train(recipe, x, y, hidden, seed):
-    net = lr.ShallowNet(num_inputs=1, num_hidden=hidden, num_outputs=recipe.num_outputs)
+@functools.cache
+def _trained(recipe, data, hidden):
+    """One network per seed, trained with the chapter's settings on ``data(seed)``."""
     settings = ROBUST_FIT if hidden == 3 else OTHER_FIT
-    lr.fit(net, recipe, x, y, seed=seed, **settings)
-    return net
+    make_net = lambda: lr.ShallowNet(1, hidden, recipe.num_outputs)  # noqa: E731
+    return fit_seeds(make_net, recipe, data, **settings)
+
+
+def _glitchy(seed):
+    return lr.data.outliers_1d(num_points=100, seed=seed)
+
+
+def _clean(seed):
+    return lr.data.outliers_1d(num_points=100, outlier_fraction=0.0, seed=seed)
+
+
+def _waiting(seed):
+    return lr.data.waiting_times_1d(num_points=200, seed=seed)
+
+
+def _log_waiting(seed):
+    x, y = _waiting(seed)
+    return x, torch.log(y)
+
+
+def _proportions(seed):
+    return lr.data.proportions_1d(num_points=200, seed=seed)
+
+
+def _train(recipe, data, hidden, seed):
+    return _trained(recipe, data, hidden)[seed].net
 
 
 @functools.cache
 def robust(seed: int) -> dict[str, float]:
     """Distance of each robust fit from the true line, learned nu, fitted t4 scale."""
-    x, y = lr.data.outliers_1d(num_points=100, seed=seed)
+    x, y = _glitchy(seed)
     out: dict[str, float] = {}
     with torch.no_grad():
         truth = lr.data.linear_trend(GRID[:, 0])
     for name, recipe in ROBUST.items():
-        net = _train(recipe, x, y, 3, seed)
+        net = _train(recipe, _glitchy, 3, seed)
         with torch.no_grad():
             gap = recipe.predict(net(GRID)) - truth
             out[name] = float(gap.pow(2).mean().sqrt())
@@ -43,8 +72,8 @@ def robust(seed: int) -> dict[str, float]:
                 out["nu_glitchy"] = float(recipe.params(net(x))["df"].median())
             if name == "t4":
                 out["t4_scale"] = float(recipe.params(net(x))["scale"].median())
-    xc, yc = lr.data.outliers_1d(num_points=100, outlier_fraction=0.0, seed=seed)
-    net = _train(ROBUST["t_learned"], xc, yc, 3, seed)
+    xc, _ = _clean(seed)
+    net = _train(ROBUST["t_learned"], _clean, 3, seed)
     with torch.no_grad():
         out["nu_clean"] = float(ROBUST["t_learned"].params(net(xc))["df"].median())
     return out
@@ -52,11 +81,11 @@ def robust(seed: int) -> dict[str, float]:
 
 @functools.cache
 def waiting(seed: int) -> dict[str, float]:
-    x, y = lr.data.waiting_times_1d(num_points=200, seed=seed)
+    x, y = _waiting(seed)
     xt, yt = lr.data.waiting_times_1d(num_points=1000, seed=seed + 100)
-    gamma, log_model = lr.Gamma(), lr.HeteroscedasticGaussian()
-    gamma_net = _train(gamma, x, y, 8, seed)
-    log_net = _train(log_model, x, torch.log(y), 8, seed)
+    gamma, log_model = GAMMA, LOG_MODEL
+    gamma_net = _train(GAMMA, _waiting, 8, seed)
+    log_net = _train(LOG_MODEL, _log_waiting, 8, seed)
     with torch.no_grad():
         nll_gamma = float(gamma.nll(gamma_net(xt), yt, "mean"))
         nll_u = float(log_model.nll(log_net(xt), torch.log(yt), "mean"))
@@ -74,9 +103,8 @@ def waiting(seed: int) -> dict[str, float]:
 
 @functools.cache
 def proportions(seed: int) -> dict[str, float]:
-    x, y = lr.data.proportions_1d(num_points=200, seed=seed)
-    recipe = lr.Beta()
-    net = _train(recipe, x, y, 8, seed)
+    recipe = BETA
+    net = _train(recipe, _proportions, 8, seed)
     with torch.no_grad():
         theta = recipe.params(net(GRID))
     a, b = theta["concentration1"], theta["concentration0"]

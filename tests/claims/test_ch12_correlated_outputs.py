@@ -14,23 +14,41 @@ import torch
 
 import lossrecipe as lr
 
+from .batched import Fitted, fit_seeds
+
 # The expected price of ignoring the correlation, -log(1 - rho^2) / 2 averaged over
 # rho = 0.9 u, u uniform on [-1, 1] (the chapter's exercise, 0.195 nats per pair).
 _U = torch.linspace(0.0, 1.0, 200001, dtype=torch.float64)
 PRICE = float(torch.trapezoid(-0.5 * torch.log1p(-0.81 * _U**2), _U))
 
 
+MODELS = {
+    "full": lr.MultivariateGaussian(num_dims=2),
+    "diagonal": lr.Independent(lr.HeteroscedasticGaussian(), 2),
+}
+
+
+@cache
+def _nets(name: str) -> dict[int, Fitted]:
+    model = MODELS[name]
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=16, num_outputs=model.num_outputs),
+        model,
+        lambda s: lr.data.correlated_2d(num_points=300, seed=0),
+        steps=400,
+        lr=0.05,
+    )
+
+
 @cache
 def _fits(seed: int) -> dict[str, float]:
     x, y = lr.data.correlated_2d(num_points=300, seed=0)
     x_test, y_test = lr.data.correlated_2d(num_points=2000, seed=1)
-    full = lr.MultivariateGaussian(num_dims=2)
-    diagonal = lr.Independent(lr.HeteroscedasticGaussian(), 2)
+    full = MODELS["full"]
     held_out = {}
     nets = {}
-    for name, model in [("full", full), ("diagonal", diagonal)]:
-        nets[name] = lr.ShallowNet(num_inputs=1, num_hidden=16, num_outputs=model.num_outputs)
-        lr.fit(nets[name], model, x, y, steps=400, lr=0.05, seed=seed)
+    for name, model in MODELS.items():
+        nets[name] = _nets(name)[seed].net
         with torch.no_grad():
             held_out[name] = float(model.nll(nets[name](x_test), y_test, reduction="mean"))
     true_raw = torch.cat(

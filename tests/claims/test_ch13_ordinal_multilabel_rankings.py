@@ -10,6 +10,8 @@ from torch import nn
 
 import lossrecipe as lr
 
+from .batched import Fitted, fit_seeds
+
 
 class SharedCutpoints(lr.ShallowNet):
     """The chapter's network: a shallow net for eta[x] and K - 1 shared raw cutpoints."""
@@ -32,17 +34,27 @@ def _true_rating_outputs(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([lr.data.ordinal_location(x), raw], dim=1)
 
 
+RATINGS = {
+    "ordinal": (lr.Ordinal(5), lambda: SharedCutpoints(8, 5)),
+    "softmax": (lr.Categorical(5), lambda: lr.ShallowNet(1, 8, 5)),
+}
+
+
+@functools.cache
+def _rating_nets(name: str) -> dict[int, Fitted]:
+    recipe, make_net = RATINGS[name]
+    data = lambda s: lr.data.ordinal_1d(num_points=60, seed=0)  # noqa: E731
+    return fit_seeds(make_net, recipe, data, steps=200, lr=0.05)
+
+
 @functools.cache
 def _ratings(seed: int) -> dict[str, float]:
     """Train and held-out mean NLL of both rating models, and of the true model."""
     x, y = lr.data.ordinal_1d(num_points=60, seed=0)
     x_test, y_test = lr.data.ordinal_1d(num_points=2000, seed=1)
     result = {}
-    for name, recipe, net in [
-        ("ordinal", lr.Ordinal(5), SharedCutpoints(8, 5)),
-        ("softmax", lr.Categorical(5), lr.ShallowNet(1, 8, 5)),
-    ]:
-        lr.fit(net, recipe, x, y, steps=200, lr=0.05, seed=seed)
+    for name, (recipe, _) in RATINGS.items():
+        net = _rating_nets(name)[seed].net
         with torch.no_grad():
             result[name] = float(recipe.nll(net(x_test), y_test, reduction="mean"))
             result[name + "_train"] = float(recipe.nll(net(x), y, reduction="mean"))
@@ -73,13 +85,20 @@ def test_the_cumulative_model_is_close_to_the_truth(claim):
     )
 
 
+TAGGER = lr.Independent(lr.Bernoulli(), num_dims=3)
+
+
+@functools.cache
+def _tag_nets() -> dict[int, Fitted]:
+    data = lambda s: lr.data.multilabel_1d(num_points=300, seed=0)  # noqa: E731
+    return fit_seeds(lambda: lr.ShallowNet(1, 8, 3), TAGGER, data, steps=300, lr=0.05)
+
+
 @functools.cache
 def _tags(seed: int) -> tuple[float, float]:
     """Largest error of a fitted tag probability on the grid; Pr(tags 0, 1 disagree) at x=1."""
-    x, y = lr.data.multilabel_1d(num_points=300, seed=0)
-    tagger = lr.Independent(lr.Bernoulli(), num_dims=3)
-    net = lr.ShallowNet(1, 8, 3)
-    lr.fit(net, tagger, x, y, steps=300, lr=0.05, seed=seed)
+    tagger = TAGGER
+    net = _tag_nets()[seed].net
     probe = torch.linspace(0.05, 1.95, 39).unsqueeze(1)
     with torch.no_grad():
         fitted = tagger.params(net(probe))["probability"]
@@ -102,15 +121,26 @@ def test_the_independent_model_says_the_copied_tags_disagree_half_the_time(claim
     )
 
 
+RANKER = lr.PlackettLuce(4)
+
+
+@functools.cache
+def _ranking_nets(name: str) -> dict[int, Fitted]:
+    x, y = lr.data.rankings_1d(num_points=200, seed=0)
+    target = y if name == "full" else y[:, :2]
+    return fit_seeds(
+        lambda: lr.ShallowNet(1, 8, 4), RANKER, lambda s: (x, target), steps=300, lr=0.05
+    )
+
+
 @functools.cache
 def _rankings(seed: int) -> dict[str, float]:
     x, y = lr.data.rankings_1d(num_points=200, seed=0)
     x_test, y_test = lr.data.rankings_1d(num_points=2000, seed=1)
-    ranker = lr.PlackettLuce(4)
+    ranker = RANKER
     result = {}
-    for name, target in [("full", y), ("top2", y[:, :2])]:
-        net = lr.ShallowNet(1, 8, 4)
-        lr.fit(net, ranker, x, target, steps=300, lr=0.05, seed=seed)
+    for name in ("full", "top2"):
+        net = _ranking_nets(name)[seed].net
         with torch.no_grad():
             result[name] = float(ranker.nll(net(x_test), y_test, reduction="mean"))
     result["true"] = float(ranker.nll(lr.data.item_scores(x_test[:, 0]), y_test, reduction="mean"))

@@ -6,18 +6,29 @@ import torch
 
 import lossrecipe as lr
 
+from .batched import Fitted, fit_seeds
+
 LEVELS = (0.1, 0.9)
+
+
+@cache
+def _nets(level: float) -> dict[int, Fitted]:
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=32, num_outputs=1),
+        lr.Quantile(quantile=level),
+        lambda s: lr.data.heteroscedastic_1d(num_points=400, seed=0),
+        steps=600,
+        lr=0.02,
+    )
 
 
 @cache
 def _curves(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Held-out outputs and the 0.1- and 0.9-quantile curves, trained as in the chapter."""
-    x, y = lr.data.heteroscedastic_1d(num_points=400, seed=0)
     x_test, y_test = lr.data.heteroscedastic_1d(num_points=2000, seed=1)
     curves = []
     for level in LEVELS:
-        net = lr.ShallowNet(num_inputs=1, num_hidden=32, num_outputs=1)
-        lr.fit(net, lr.Quantile(quantile=level), x, y, steps=600, lr=0.02, seed=seed)
+        net = _nets(level)[seed].net
         with torch.no_grad():
             curves.append(net(x_test)[:, 0])
     return y_test, curves[0], curves[1]

@@ -10,6 +10,8 @@ from torch import nn
 
 import lossrecipe as lr
 
+from .batched import Fitted, fit_seeds
+
 
 def _uniformity_gap(u: torch.Tensor) -> float:
     ordered = torch.sort(u).values
@@ -39,21 +41,40 @@ def _regression_data():
     return x, y, x_test, y_test
 
 
+HETERO = lr.HeteroscedasticGaussian()
+# name: recipe, hidden units, training rows (every one, or every tenth), steps, lr
+FITS = {
+    "hetero": (HETERO, 32, 1, 400, 0.05),
+    "mean_only": (lr.Gaussian(sigma=1.0), 32, 1, 400, 0.05),
+    "overfit": (HETERO, 64, 10, 1000, 0.002),
+}
+
+
+@functools.cache
+def _nets(name: str) -> dict[int, Fitted]:
+    recipe, hidden, every, steps, rate = FITS[name]
+    x, y, _, _ = _regression_data()
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=hidden, num_outputs=recipe.num_outputs),
+        recipe,
+        lambda s: (x[::every], y[::every]),
+        steps=steps,
+        lr=rate,
+    )
+
+
 @functools.cache
 def _regression(seed: int) -> dict[str, dict[str, float]]:
     """The chapter's three fits, trained with ``seed``, and their scores."""
     x, y, x_test, y_test = _regression_data()
-    recipe = lr.HeteroscedasticGaussian()
-    hetero = lr.ShallowNet(num_inputs=1, num_hidden=32, num_outputs=2)
-    lr.fit(hetero, recipe, x, y, steps=400, lr=0.05, seed=seed)
-    mean_only = lr.ShallowNet(num_inputs=1, num_hidden=32, num_outputs=1)
-    lr.fit(mean_only, lr.Gaussian(sigma=1.0), x, y, steps=400, lr=0.05, seed=seed)
+    recipe = HETERO
+    hetero = _nets("hetero")[seed].net
+    mean_only = _nets("mean_only")[seed].net
     with torch.no_grad():
         sigma_hat = float(((y - mean_only(x)[:, 0]) ** 2).mean().sqrt())
     constant = lr.Gaussian(sigma=sigma_hat)
     x_few, y_few = x[::10], y[::10]
-    overfit = lr.ShallowNet(num_inputs=1, num_hidden=64, num_outputs=2)
-    lr.fit(overfit, recipe, x_few, y_few, steps=1000, lr=0.002, seed=seed)
+    overfit = _nets("overfit")[seed].net
     fits = {
         "hetero": (recipe, hetero, x, y),
         "constant": (constant, mean_only, x, y),
@@ -98,14 +119,27 @@ class _Temperature(nn.Module):
         return logits * self.inverse_temperature
 
 
+CLASSES = lr.Categorical(num_classes=3)
+
+
+@functools.cache
+def _classifiers() -> dict[int, Fitted]:
+    return fit_seeds(
+        lambda: lr.ShallowNet(num_inputs=1, num_hidden=64, num_outputs=3),
+        CLASSES,
+        lambda s: lr.data.multiclass_1d(num_points=100, seed=0, dtype=torch.float64),
+        steps=1000,
+        lr=0.05,
+    )
+
+
 @functools.cache
 def _classification(seed: int) -> dict[str, float]:
     x, y = lr.data.multiclass_1d(num_points=100, seed=0, dtype=torch.float64)
     x_val, y_val = lr.data.multiclass_1d(num_points=1000, seed=1, dtype=torch.float64)
     x_test, y_test = lr.data.multiclass_1d(num_points=10000, seed=2, dtype=torch.float64)
-    classes = lr.Categorical(num_classes=3)
-    net = lr.ShallowNet(num_inputs=1, num_hidden=64, num_outputs=3)
-    lr.fit(net, classes, x, y, steps=1000, lr=0.05, seed=seed)
+    classes = CLASSES
+    net = _classifiers()[seed].net
     with torch.no_grad():
         logits_val, logits_test = net(x_val), net(x_test)
     scaler = _Temperature()
