@@ -26,6 +26,7 @@ from .validation import check_positive_integer
 
 __all__ = [
     "CLASS_COLORS",
+    "CLASS_MARKERS",
     "DATA_COLOR",
     "DENSITY_CMAP",
     "MODEL_COLOR",
@@ -230,6 +231,19 @@ def figure(
 CLASS_COLORS = ("#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e")
 """One colour per class (the first two are ``MODEL_COLOR`` and ``DATA_COLOR``)."""
 
+CLASS_MARKERS = ("o", "s", "^", "D", "v", "P")
+"""One marker per class, beside its colour, so that no curve is told apart by colour alone."""
+
+
+def _marks_every(num_points: int, k: int, num_marks: int = 8) -> tuple[int, int]:
+    """``markevery`` for curve ``k`` of a family: about ``num_marks`` markers, staggered.
+
+    Curve ``k`` starts a fraction ``k / 5`` of a step later than curve 0, so the markers
+    of curves that cross do not sit on top of one another.
+    """
+    step = max(1, num_points // num_marks)
+    return ((k * step // 5) % step, step)
+
 
 def decision_intervals(x_grid: Tensor, predicted: Tensor) -> list[tuple[float, float, int]]:
     """Split a sorted 1-D grid into runs of equal predicted class: ``(start, end, class)``.
@@ -269,10 +283,11 @@ def plot_class_probabilities(
     For a binary recipe (its distribution's ``probs`` has shape ``(M,)``) one curve,
     ``lambda = Pr(y = 1 | x)``, with the data drawn at heights 0 and 1.  For ``K``
     classes (``probs`` of shape ``(M, K)``) one curve per class in ``CLASS_COLORS``,
-    with the data as ticks in a strip below zero, one row per class.  ``truth``, if
-    given, holds the true probabilities on ``x_grid`` (the same shape as ``probs``)
-    and is drawn dashed.  With ``decision=True`` the background is shaded where
-    ``recipe.predict`` picks each class (for a binary recipe, only where it picks 1).
+    marked with ``CLASS_MARKERS``, with the data as ticks in a strip below zero, one
+    row per class.  ``truth``, if given, holds the true probabilities on ``x_grid``
+    (the same shape as ``probs``) and is drawn dashed.  With ``decision=True`` the
+    background is shaded where ``recipe.predict`` picks each class (for a binary
+    recipe, only where it picks 1).
     """
     with torch.no_grad():
         outputs = model(x_grid)
@@ -313,7 +328,15 @@ def plot_class_probabilities(
         num_classes = probs.shape[1]
         for k in range(num_classes):
             color = CLASS_COLORS[k % len(CLASS_COLORS)]
-            ax.plot(xs, probs[:, k].cpu().numpy(), color=color, linewidth=2, label=f"$k = {k}$")
+            ax.plot(
+                xs,
+                probs[:, k].cpu().numpy(),
+                color=color,
+                linewidth=2,
+                marker=CLASS_MARKERS[k % len(CLASS_MARKERS)],
+                markevery=_marks_every(len(xs), k),
+                label=f"$k = {k}$",
+            )
             if truth is not None:
                 ax.plot(xs, truth[:, k].cpu().numpy(), color=color, linestyle="--", linewidth=1)
         row = 0.06

@@ -51,6 +51,9 @@ def test_multiclass_curves_sum_to_one_and_data_rows_match_the_classes():
     lr.plotting.plot_class_probabilities(ax, recipe, model, grid, x, y)
     curves = _curves(ax)
     assert [c.get_label() for c in curves] == ["$k = 0$", "$k = 1$", "$k = 2$"]
+    # Told apart by marker as well as colour (for a reader who cannot see the colours).
+    assert len({c.get_marker() for c in curves}) == 3
+    assert all(c.get_marker() not in ("None", "", None) for c in curves)
     heights = torch.stack([torch.tensor(c.get_ydata()) for c in curves], dim=1)
     torch.testing.assert_close(heights, torch.softmax(model(grid), dim=1))
     torch.testing.assert_close(heights.sum(dim=1), torch.ones(50))

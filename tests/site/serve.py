@@ -39,6 +39,14 @@ WAIT_FOR_MATHJAX = """async () => {
 }"""
 
 
+def theme_script(theme: str) -> str:
+    """An init script that opens every page in ``theme`` ("light" or "dark").
+
+    pydata-sphinx-theme reads the reader's choice from local storage before drawing.
+    """
+    return f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');"
+
+
 def chromium_path() -> str | None:
     """The system Chromium, or None when it is not installed."""
     if CHROMIUM.exists():

@@ -13,14 +13,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .serve import WAIT_FOR_MATHJAX, block_other_hosts
+from .serve import WAIT_FOR_MATHJAX, block_other_hosts, theme_script
 
 PAGES = [
     "book/02_gaussian.html",
     "book/06_binary_classification.html",
     "book/10_other_outputs.html",
 ]
-DARK = "localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');"
 COLOURS = """() => {
     const rgb = s => (s.match(/[\\d.]+/g) || []).slice(0, 4).map(Number);
     // The colour behind an element: its ancestors' backgrounds, translucent ones
@@ -65,7 +64,7 @@ def dark_pages(browser, base_url):
         outside: list[str] = []
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         block_other_hosts(context, base_url, outside)
-        context.add_init_script(DARK)
+        context.add_init_script(theme_script("dark"))
         page = context.new_page()
         page.goto(base_url + name, wait_until="load")
         page.wait_for_load_state("networkidle")
