@@ -2,11 +2,14 @@
 
 - :class:`AsymmetricLaplace` (the quantile recipe's distribution) and
   :class:`PlackettLuceDistribution` (rankings): two distributions of our own;
-- :class:`Bernoulli`, :class:`Beta` and :class:`Gamma`: ``torch.distributions``' own,
-  changed only where their ``log_prob`` would disagree with the recipe's ``nll``: the
-  Bernoulli takes labels of any real dtype (integers, ``bool``), as ``nll`` does; the
+- :class:`Bernoulli`, :class:`Poisson`, :class:`Beta` and :class:`Gamma`:
+  ``torch.distributions``' own, changed only where their ``log_prob`` would disagree
+  with the recipe's ``nll``: it computes in the parameters' dtype whatever the dtype of
+  the targets (integers and ``bool`` labels, 16-bit floats), as ``nll`` does; the
   Beta's and the Gamma's support is open, ``(0, 1)`` and ``y > 0``, as the recipes'
   (torch's includes the ends, where the log-density is infinite);
+- :class:`Independent` and :class:`MultivariateNormal`: torch's, whose ``log_prob``
+  also takes an empty batch, as ``nll`` does;
 - :func:`checking_values`: a distribution that checks the values given to ``log_prob``,
   ``cdf`` and ``icdf`` when its recipe validates, without reading its parameters back.
 
@@ -34,7 +37,10 @@ __all__ = [
     "Bernoulli",
     "Beta",
     "Gamma",
+    "Independent",
+    "MultivariateNormal",
     "PlackettLuceDistribution",
+    "Poisson",
     "checking_values",
     "default_validate_args",
     "pinball",
@@ -75,24 +81,63 @@ def default_validate_args(value: bool) -> Iterator[None]:
 class Bernoulli(torch.distributions.Bernoulli):
     """``torch.distributions.Bernoulli`` whose ``log_prob`` takes labels of any real dtype.
 
-    ``log_prob(y)`` reads integer and ``bool`` labels as the numbers 0 and 1, as the
-    recipe's ``nll`` does (torch's own refuses them).
+    ``log_prob(y)`` reads integer and ``bool`` labels as the numbers 0 and 1, in the
+    dtype of the logits, as the recipe's ``nll`` does (torch's own refuses them).
     """
 
     def log_prob(self, value: Tensor) -> Tensor:
         return super().log_prob(value.to(self.logits.dtype))
 
 
+class Poisson(torch.distributions.Poisson):
+    """``torch.distributions.Poisson`` whose ``log_prob`` computes in the rate's dtype.
+
+    Torch's computes ``lgamma(y + 1)`` in the dtype of ``y``: 16-bit counts would lose
+    digits that the recipe's ``nll`` keeps.
+    """
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(value.to(self.rate.dtype))
+
+
 class Beta(torch.distributions.Beta):
-    """``torch.distributions.Beta`` on the open interval ``(0, 1)``, the recipe's support."""
+    """``torch.distributions.Beta`` on the open interval ``(0, 1)``, the recipe's support,
+    whose ``log_prob`` computes in the concentrations' dtype (as ``nll`` does)."""
 
     support = open_unit_interval  # type: ignore[assignment]
 
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(value.to(self.concentration1.dtype))
+
 
 class Gamma(torch.distributions.Gamma):
-    """``torch.distributions.Gamma`` on ``y > 0``, the recipe's support (torch's has 0)."""
+    """``torch.distributions.Gamma`` on ``y > 0``, the recipe's support (torch's has 0),
+    whose ``log_prob`` computes in the parameters' dtype (as ``nll`` does)."""
 
     support = constraints.positive  # type: ignore[assignment]
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(value.to(self.rate.dtype))
+
+
+class Independent(torch.distributions.Independent[Distribution]):
+    """``torch.distributions.Independent`` whose ``log_prob`` also takes an empty batch
+    (torch's reshapes to ``(0, -1)``, which has no size)."""
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        log_p = self.base_dist.log_prob(value)
+        return log_p.sum(dim=tuple(range(-self.reinterpreted_batch_ndims, 0)))
+
+
+class MultivariateNormal(torch.distributions.MultivariateNormal):
+    """``torch.distributions.MultivariateNormal`` whose ``log_prob`` also takes an empty
+    batch (torch's divides by the batch size)."""
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        shape = torch.broadcast_shapes(value.shape[:-1], self.batch_shape)
+        if shape.numel() == 0:
+            return self.loc.new_zeros(shape)
+        return super().log_prob(value)
 
 
 def pinball(u: Tensor, quantile: float | Tensor) -> Tensor:

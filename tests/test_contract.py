@@ -137,7 +137,9 @@ def test_the_independent_references_are_the_distributions():
     for recipe in [lr.Ordinal(4), lr.PlackettLuce(4), lr.Quantile(0.3, scale=0.5)]:
         outputs, y = draw_batch(recipe, torch.float64, seed=11)
         expected = -recipe.distribution(outputs).log_prob(y)
-        torch.testing.assert_close(_reference_nll(recipe, y)(outputs), expected, **tol(torch.float64))
+        torch.testing.assert_close(
+            _reference_nll(recipe, y)(outputs), expected, **tol(torch.float64)
+        )
 
 
 @recipes
@@ -257,7 +259,9 @@ def test_log_prob_is_minus_the_nll_at_the_edges_and_for_every_target_dtype(recip
         with pytest.raises(ValueError, match="value"):
             recipe.distribution(outputs).log_prob(y)
         quiet = recipe.with_validation(False)  # unchecked: the same value, as elsewhere
-        torch.testing.assert_close(-quiet.distribution(outputs).log_prob(y), quiet.nll(outputs, y, "none"))
+        torch.testing.assert_close(
+            -quiet.distribution(outputs).log_prob(y), quiet.nll(outputs, y, "none")
+        )
 
 
 def _candidates(support, dtype, center):

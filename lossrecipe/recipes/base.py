@@ -64,7 +64,8 @@ def reduce_terms(terms: Tensor, reduction: Reduction) -> Tensor:
     if reduction == "mean":
         if terms.numel() == 0:
             raise ValueError(
-                "reduction: 'mean' of an empty batch (N = 0) has no value; use 'sum' or 'none'"
+                "reduction: expected 'sum' or 'none' for an empty batch (N = 0), whose mean "
+                "has no value; got 'mean'"
             )
         return terms.mean()
     return terms

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 from torch.distributions import constraints
 
+from .. import distributions
 from ..links import Exp
 from .base import Parameter, Recipe
 
@@ -32,8 +33,9 @@ class Poisson(Recipe):
     parameters = (Parameter("rate", Exp(), raw="log_rate"),)
     support = constraints.nonnegative_integer
 
-    def distribution(self, outputs: Tensor) -> torch.distributions.Poisson:
-        return torch.distributions.Poisson(self.params(outputs)["rate"], validate_args=False)
+    def distribution(self, outputs: Tensor) -> distributions.Poisson:
+        """torch's Poisson, whose ``log_prob`` computes in the outputs' dtype as ``nll`` does."""
+        return distributions.Poisson(self.params(outputs)["rate"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, log_rate: Tensor) -> Tensor:
         return torch.exp(log_rate) - y * log_rate + torch.lgamma(y + 1.0)

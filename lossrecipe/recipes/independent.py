@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Self
 
-import torch
 from torch import Tensor
-from torch.distributions import Distribution, constraints
+from torch.distributions import constraints
 
+from .. import distributions
 from ..validation import check_bool, check_outputs, check_positive_integer
 from .base import Recipe
 
@@ -92,9 +92,9 @@ class Independent(Recipe):
     def params(self, outputs: Tensor) -> dict[str, Tensor]:
         return self.recipe.params(self.blocks(outputs))
 
-    def distribution(self, outputs: Tensor) -> torch.distributions.Independent[Distribution]:
+    def distribution(self, outputs: Tensor) -> distributions.Independent:
         base = self.recipe.distribution(self.blocks(outputs))
-        return torch.distributions.Independent(base, 1, validate_args=False)
+        return distributions.Independent(base, 1, validate_args=False)
 
     def nll_terms(self, y: Tensor, **raw: Tensor) -> Tensor:
         return self.recipe.nll_terms(y, **raw).sum(dim=-1)

@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 from torch.distributions import constraints
 
+from .. import distributions
 from ..links import Identity, LowerCholesky, PositiveLink, PositiveLinkName, Square, get_link
 from ..validation import check_positive_integer
 from ._numerics import LOG_2PI
@@ -68,9 +69,9 @@ class MultivariateGaussian(Recipe):
             Parameter("scale_tril", self.scale_link, size=self.scale_link.width),
         )
 
-    def distribution(self, outputs: Tensor) -> torch.distributions.MultivariateNormal:
+    def distribution(self, outputs: Tensor) -> distributions.MultivariateNormal:
         theta = self.params(outputs)
-        return torch.distributions.MultivariateNormal(
+        return distributions.MultivariateNormal(
             theta["mean"], scale_tril=theta["scale_tril"], validate_args=False
         )
 

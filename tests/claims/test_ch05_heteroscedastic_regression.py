@@ -14,7 +14,7 @@ from functools import cache
 import torch
 
 import lossrecipe as lr
-from lossrecipe.beta_nll import fit_beta_nll
+from lossrecipe.beta_nll import beta_nll
 
 STEPS, LR, HIDDEN = 600, 0.005, 32
 
@@ -37,7 +37,8 @@ def _models(seed: int) -> dict[str, float]:
     mean_only = lr.ShallowNet(num_inputs=1, num_hidden=HIDDEN, num_outputs=1)
     lr.fit(mean_only, lr.Gaussian(sigma=0.2), x, y, steps=STEPS, lr=LR, seed=seed)
     beta_net = lr.ShallowNet(num_inputs=1, num_hidden=HIDDEN, num_outputs=2)
-    fit_beta_nll(beta_net, recipe, x, y, beta=0.5, steps=STEPS, lr=LR, seed=seed)
+    loss = lambda o, t: beta_nll(recipe, o, t, beta=0.5, reduction="mean")  # noqa: E731
+    lr.fit(beta_net, recipe, x, y, steps=STEPS, lr=LR, seed=seed, loss=loss)
 
     true_mean = lr.data.regression_mean(x_test[:, 0])
     true_dist = torch.distributions.Normal(true_mean, lr.data.growing_sigma(x_test[:, 0]))
