@@ -212,11 +212,11 @@ class Recipe(ABC):
     def __repr__(self) -> str:
         """``Name(setting=value, ...)``: each argument of ``__init__``, read back from the
         attribute of the same name (``validate`` only when it is off)."""
-        shown = []
-        for name, argument in list(inspect.signature(type(self).__init__).parameters.items())[1:]:
-            if argument.kind in (argument.VAR_POSITIONAL, argument.VAR_KEYWORD):
-                continue
-            value = getattr(self, name)
-            if name != "validate" or value is False:
-                shown.append(f"{name}={value!r}")
+        arguments = list(inspect.signature(type(self).__init__).parameters.values())[1:]
+        shown = [
+            f"{a.name}={getattr(self, a.name)!r}"
+            for a in arguments
+            if a.kind not in (a.VAR_POSITIONAL, a.VAR_KEYWORD)
+            and (a.name != "validate" or not self.validate)
+        ]
         return f"{type(self).__name__}({', '.join(shown)})"

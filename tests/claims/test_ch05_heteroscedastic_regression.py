@@ -9,7 +9,7 @@ with Adam, 600 full-batch steps, learning rate 0.005.
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, partial
 
 import torch
 
@@ -37,8 +37,16 @@ def _models(seed: int) -> dict[str, float]:
     mean_only = lr.ShallowNet(num_inputs=1, num_hidden=HIDDEN, num_outputs=1)
     lr.fit(mean_only, lr.Gaussian(sigma=0.2), x, y, steps=STEPS, lr=LR, seed=seed)
     beta_net = lr.ShallowNet(num_inputs=1, num_hidden=HIDDEN, num_outputs=2)
-    loss = lambda o, t: beta_nll(recipe, o, t, beta=0.5, reduction="mean")  # noqa: E731
-    lr.fit(beta_net, recipe, x, y, steps=STEPS, lr=LR, seed=seed, loss=loss)
+    lr.fit(
+        beta_net,
+        recipe,
+        x,
+        y,
+        steps=STEPS,
+        lr=LR,
+        seed=seed,
+        loss=partial(beta_nll, recipe, beta=0.5, reduction="mean"),
+    )
 
     true_mean = lr.data.regression_mean(x_test[:, 0])
     true_dist = torch.distributions.Normal(true_mean, lr.data.growing_sigma(x_test[:, 0]))
