@@ -1,23 +1,31 @@
 """Formulas more than one module needs, each in its stable form (private).
 
-Also the home of any speed trick a recipe keeps: one that ``make bench`` shows earns at
-least 10% on a row lives here, below the recipes, never in ``Recipe`` or in a class the
-book prints.
+Also the home of the speed tricks the recipes keep, each one because ``make bench``
+showed it earning at least 10% on its row (:func:`split_columns`; the in-place steps of
+:func:`normal_nll`, :func:`poisson_nll` and :func:`laplace_nll`; the hand-written
+backward of :func:`flipped_softplus`): here, below the recipes, never in ``Recipe`` or
+in a class the book prints.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 __all__ = [
     "LOG_2PI",
+    "flipped_softplus",
+    "laplace_nll",
     "log_abs",
     "log_gamma",
     "log_gamma_ratio_half",
     "normal_nll",
+    "poisson_nll",
+    "split_columns",
     "standardise",
     "wrap_angle",
 ]
@@ -42,7 +50,9 @@ def normal_nll(
     if bounded:
         largest = torch.finfo(z.dtype).max
         z = z.clamp(-largest, largest)
-    return 0.5 * (z * z + log_variance + LOG_2PI)
+    # Added and halved in place (none of these steps keeps its result for the
+    # gradient): fewer temporaries.
+    return torch.square(z).add_(log_variance).add_(LOG_2PI).mul_(0.5)
 
 
 def standardise(residual: Tensor, log_variance: Tensor | float) -> Tensor:
@@ -90,6 +100,77 @@ def wrap_angle(angle: Tensor) -> Tensor:
     # remainder can round up to exactly 2 pi, which would give -pi.
     wrapped = torch.where(wrapped <= -math.pi, wrapped + 2.0 * math.pi, wrapped)
     return torch.where((angle > -math.pi) & (angle <= math.pi), angle, wrapped)
+
+
+def split_columns(outputs: Tensor, widths: list[int]) -> tuple[Tensor, ...]:
+    """``outputs`` split along the last axis into blocks of these widths (views).
+
+    A single block is ``outputs`` itself: ``torch.split``'s backward would copy the whole
+    gradient once more (a pass over memory that costs more than many a loss).
+    """
+    if len(widths) == 1:
+        return (outputs,)
+    return torch.split(outputs, widths, dim=-1)
+
+
+# softplus returns its input above the threshold; at 40 that drops exp(-40) < 5e-18.
+SOFTPLUS_THRESHOLD = 40.0
+
+
+class _FlippedSoftplus(torch.autograd.Function):
+    """``softplus[(1 - 2y) z]`` for labels ``y`` in ``{0, 1}``, with a hand-written backward.
+
+    Autograd would differentiate the two steps separately, keeping four temporaries
+    of size ``N`` alive; here the backward is the chain rule written out,
+    ``d/dz = (1 - 2y) softplus'[(1 - 2y) z]``, computed in place.  Values and
+    gradients are bit for bit those of ``F.softplus(torch.addcmul(z, y, z, value=-2))``.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, logit: Tensor, y: Tensor) -> Tensor:
+        flipped = torch.addcmul(logit, y, logit, value=-2.0)  # (1 - 2y) z, in one pass
+        ctx.save_for_backward(logit, y, flipped)
+        return F.softplus(flipped, threshold=SOFTPLUS_THRESHOLD)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
+        logit, y, flipped = ctx.saved_tensors
+        if torch.is_grad_enabled():
+            # create_graph=True: rebuild (1 - 2y) z from the input, so the graph reaches it
+            flipped = torch.addcmul(logit, y, logit, value=-2.0)
+            slope = torch.ops.aten.softplus_backward(grad, flipped, 1.0, SOFTPLUS_THRESHOLD)
+            return torch.addcmul(slope, slope, y, value=-2.0), None
+        slope = torch.ops.aten.softplus_backward(grad, flipped, 1.0, SOFTPLUS_THRESHOLD)
+        # slope - 2 y slope is slope for y = 0 and exactly -slope for y = 1.
+        return slope.addcmul_(slope, y, value=-2.0), None
+
+
+def flipped_softplus(logit: Tensor, y: Tensor) -> Tensor:
+    """``softplus[(1 - 2y) z] = log[1 + exp[(1 - 2y) z]]``: the Bernoulli NLL of label ``y``.
+
+    For ``y = 1`` it is ``log[1 + exp[-z]] = -log sig[z]``, for ``y = 0``
+    ``log[1 + exp[z]] = -log sig[-z]``; exact at any logit.
+    """
+    result: Tensor = _FlippedSoftplus.apply(logit, y)
+    return result
+
+
+def poisson_nll(log_rate: Tensor, y: Tensor) -> Tensor:
+    """``lambda - y log lambda + log y!`` from ``log lambda``, ``lambda = exp[log lambda]``.
+
+    The last term is added in place (the sum keeps no input for the gradient): the same
+    values, one temporary fewer.
+    """
+    return (torch.exp(log_rate) - y * log_rate).add_(torch.lgamma(y + 1.0))
+
+
+def laplace_nll(y: Tensor, location: Tensor, scale: float) -> Tensor:
+    """``|y - mu| / b + log 2b`` for a fixed scale ``b``.
+
+    Divided and shifted in place after ``abs`` (whose backward keeps only its input):
+    the same values, two temporaries fewer.
+    """
+    return torch.abs(y - location).div_(scale).add_(math.log(2.0 * scale))
 
 
 # Above x = 30, lgamma(x + 1/2) - lgamma(x) loses digits to cancellation, while the

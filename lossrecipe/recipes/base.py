@@ -50,6 +50,7 @@ from ..validation import (
     read_once,
     working_precision,
 )
+from ._numerics import split_columns
 
 __all__ = ["Parameter", "Recipe", "Reduction", "reduce_terms"]
 
@@ -150,7 +151,7 @@ class Recipe(ABC):
     def raw(self, outputs: Tensor) -> dict[str, Tensor]:
         """Split ``(N, num_outputs)`` outputs into each parameter's raw block, by raw name."""
         outputs = check_outputs(outputs, self.num_outputs, values=self.validate)
-        blocks = torch.split(outputs, [p.width for p in self.parameters], dim=-1)
+        blocks = split_columns(outputs, [p.width for p in self.parameters])
         return {
             p.raw: block.squeeze(-1) if p.size is None else block
             for p, block in zip(self.parameters, blocks, strict=True)

@@ -12,6 +12,7 @@ from torch.distributions.constraints import Constraint
 from .. import distributions
 from ..links import Identity, Link, Sigmoid, Softmax
 from ..validation import check_positive_integer
+from ._numerics import flipped_softplus
 from .base import Parameter, Recipe
 
 __all__ = ["Bernoulli", "Categorical", "Ordinal", "OrderedCutpoints"]
@@ -43,8 +44,7 @@ class Bernoulli(Recipe):
         return distributions.Bernoulli(logits=logit, validate_args=False)
 
     def nll_terms(self, y: Tensor, *, logit: Tensor) -> Tensor:
-        # threshold=40: the default 20 returns x itself where e^-x still counts in float64
-        return F.softplus((1.0 - 2.0 * y) * logit, threshold=40.0)
+        return flipped_softplus(logit, y)  # softplus[(1 - 2y) z]
 
     def predict(self, outputs: Tensor) -> Tensor:
         z = self.raw(outputs)["logit"]

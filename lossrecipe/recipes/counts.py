@@ -8,6 +8,7 @@ from torch.distributions import constraints
 
 from .. import distributions
 from ..links import Exp
+from ._numerics import poisson_nll
 from .base import Parameter, Recipe
 
 __all__ = ["Poisson"]
@@ -38,7 +39,7 @@ class Poisson(Recipe):
         return distributions.Poisson(self.params(outputs)["rate"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, log_rate: Tensor) -> Tensor:
-        return torch.exp(log_rate) - y * log_rate + torch.lgamma(y + 1.0)
+        return poisson_nll(log_rate, y)  # lambda - y log lambda + log y!
 
     def predict(self, outputs: Tensor) -> Tensor:
         """The mode ``floor(lambda)``, as a float count.

@@ -12,7 +12,7 @@ from torch import Tensor
 from ..distributions import AsymmetricLaplace, checking_values, default_validate_args, pinball
 from ..links import Identity, PositiveLink, PositiveLinkName, get_link, log_softplus
 from ..validation import check_positive, check_unit_open
-from ._numerics import log_abs, log_gamma_ratio_half, normal_nll
+from ._numerics import laplace_nll, log_abs, log_gamma_ratio_half, normal_nll
 from .base import Parameter, Recipe
 
 __all__ = [
@@ -130,7 +130,7 @@ class Laplace(Recipe):
         return torch.distributions.Laplace(theta["location"], theta["scale"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, location: Tensor) -> Tensor:
-        return torch.abs(y - location) / self.scale + math.log(2.0 * self.scale)
+        return laplace_nll(y, location, self.scale)  # |y - mu| / b + log 2b
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["location"]
