@@ -3,10 +3,20 @@
 Choose a distribution over the output, let a network predict its parameters
 through links, minimise the negative log-likelihood, predict the distribution
 or its peak.  See the book *Loss functions from first principles*.
+
+``lossrecipe.data``, ``lossrecipe.metrics`` and ``lossrecipe.plotting`` are imported on
+first use (plotting brings matplotlib, a good part of a second).
 """
 
-from . import data, links, metrics, optimizers, plotting, validation
-from .beta_nll import beta_nll, fit_beta_nll
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from . import beta_nll as _beta_nll
+from . import distributions, links, models, optimizers, recipes, training, validation
+from .beta_nll import beta_nll
 from .models import MLP, ShallowNet
 from .recipes import (
     Bernoulli,
@@ -22,7 +32,6 @@ from .recipes import (
     Ordinal,
     Parameter,
     PlackettLuce,
-    PlackettLuceDistribution,
     Poisson,
     Quantile,
     Recipe,
@@ -31,32 +40,18 @@ from .recipes import (
 )
 from .training import fit
 
+if TYPE_CHECKING:
+    from . import data, metrics, plotting
+
+_LAZY = ("data", "metrics", "plotting")
+
 __all__ = [
-    "Bernoulli",
-    "Beta",
-    "Categorical",
-    "Gamma",
-    "Gaussian",
-    "GaussianMixture",
-    "HeteroscedasticGaussian",
-    "Independent",
-    "Laplace",
-    "MLP",
-    "MultivariateGaussian",
-    "Ordinal",
-    "Parameter",
-    "PlackettLuce",
-    "PlackettLuceDistribution",
-    "Poisson",
-    "Quantile",
-    "Recipe",
-    "ShallowNet",
-    "StudentT",
-    "VonMises",
-    "beta_nll",
+    *recipes.__all__,
+    *models.__all__,
+    *training.__all__,
+    *_beta_nll.__all__,
     "data",
-    "fit",
-    "fit_beta_nll",
+    "distributions",
     "links",
     "metrics",
     "optimizers",
@@ -65,3 +60,16 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> ModuleType:
+    """``lossrecipe.data``, ``.metrics`` and ``.plotting``, imported when first used."""
+    if name in _LAZY:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

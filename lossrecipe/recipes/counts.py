@@ -6,7 +6,9 @@ import torch
 from torch import Tensor
 from torch.distributions import constraints
 
+from .. import distributions
 from ..links import Exp
+from ._numerics import poisson_nll
 from .base import Parameter, Recipe
 
 __all__ = ["Poisson"]
@@ -32,12 +34,12 @@ class Poisson(Recipe):
     parameters = (Parameter("rate", Exp(), raw="log_rate"),)
     support = constraints.nonnegative_integer
 
-    def distribution(self, outputs: Tensor) -> torch.distributions.Poisson:
-        return torch.distributions.Poisson(self.params(outputs)["rate"], validate_args=False)
+    def distribution(self, outputs: Tensor) -> distributions.Poisson:
+        """torch's Poisson, whose ``log_prob`` computes in the outputs' dtype as ``nll`` does."""
+        return distributions.Poisson(self.params(outputs)["rate"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, log_rate: Tensor) -> Tensor:
-        # The last term is added in place: the same values, one allocation fewer.
-        return (torch.exp(log_rate) - y * log_rate).add_(torch.lgamma(y + 1.0))
+        return poisson_nll(log_rate, y)  # lambda - y log lambda + log y!
 
     def predict(self, outputs: Tensor) -> Tensor:
         """The mode ``floor(lambda)``, as a float count.
