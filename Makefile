@@ -73,13 +73,13 @@ test-suite: $(STAMP)
 # DistributedDataParallel on two processes, the assignment edition with otter, the PDF and
 # the browser tests of the site, and the JupyterLab test of the student notebooks and of
 # one assignment.
+# make check runs the slower suites two or more at a time, so that one suite's waits (a
+# pip install, process start-up, a browser waiting for a page) overlap another's work;
+# --output-sync keeps each suite's output together.
 check: test
-	$(MAKE) --no-print-directory test-install
-	$(MAKE) --no-print-directory test-portable
-	$(MAKE) --no-print-directory test-ddp
-	$(MAKE) --no-print-directory test-assignments
-	$(MAKE) --no-print-directory test-site
-	$(MAKE) --no-print-directory test-lab
+	$(MAKE) --no-print-directory -j3 --output-sync=target \
+	  test-install test-ddp test-portable test-assignments
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-site test-lab
 
 # The wheel and sdist (python -m build), the wheel installed in a fresh environment and
 # used from outside the repository, and the notebooks' install cell run against a local
@@ -106,13 +106,16 @@ test-assignments: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests/assignments
 
 # The student notebooks and one assignment in a real JupyterLab (tests/lab/): Run All.
+# Two workers, each with its own JupyterLab server and browser, share the notebooks.
 test-lab: $(STAMP)
-	$(BIN)/python -m pytest tests/lab
+	$(BIN)/python -m pytest -n 2 tests/lab
 
 # The built site in headless Chromium (tests/site/): needs _build/html (make book) and
 # the PDF (make pdf); without Chromium they skip: apt-get install chromium poppler-utils.
+# Two workers, one test file at a time each (the accessibility check keeps its pages in
+# one file: it loads each page once and checks both themes there).
 test-site: pdf
-	$(BIN)/python -m pytest tests/site
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests/site
 
 # The whole book as one PDF, rendered math and figures, no TeX: the singlehtml build
 # (outputs from the notebook cache, as in `make book`) printed by Chromium.

@@ -21,22 +21,20 @@ ICLR 2022.
 from __future__ import annotations
 
 import math
-from functools import partial
+import numbers
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from .recipes import Gaussian, HeteroscedasticGaussian, Recipe, reduce_terms
-from .training import Optimizer, fit
+from .recipes import Gaussian, HeteroscedasticGaussian, Recipe
+from .recipes.base import reduce_terms
 from .validation import Reduction, check_reduction
 
-__all__ = ["beta_nll", "fit_beta_nll"]
+__all__ = ["beta_nll"]
 
 
 def _check_beta(beta: object) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, int | float):
-        raise ValueError(f"beta: expected a number in [0, 1], got {beta!r}")
-    if not 0.0 <= float(beta) <= 1.0:
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 <= float(beta) <= 1:
         raise ValueError(f"beta: expected a number in [0, 1], got {beta!r}")
     return float(beta)
 
@@ -62,7 +60,7 @@ def beta_nll(
     outputs: Tensor,
     y: Tensor,
     beta: float = 0.5,
-    reduction: Reduction = "mean",
+    reduction: Reduction = "sum",
 ) -> Tensor:
     """The beta-NLL loss: each example's Gaussian NLL times its detached ``sigma_i^(2 beta)``.
 
@@ -75,7 +73,11 @@ def beta_nll(
     ``recipe`` must be a :class:`~lossrecipe.Gaussian` (fixed variance: the loss is the
     NLL scaled by the constant ``sigma^(2 beta)``) or a
     :class:`~lossrecipe.HeteroscedasticGaussian`.  ``beta`` is a number in ``[0, 1]``;
-    ``reduction`` is ``"mean"`` (the default, as in training), ``"sum"`` or ``"none"``.
+    ``reduction`` is ``"sum"`` (the default, as for ``nll``), ``"mean"`` or ``"none"``.
+    To train with it, hand it to :func:`~lossrecipe.fit` as the loss, averaged as ``fit``
+    averages the NLL::
+
+        lr.fit(net, recipe, x, y, loss=lambda o, t: lr.beta_nll(recipe, o, t, 0.5, "mean"))
 
     Reference: Seitzer, Tavakoli, Antic and Martius, "On the Pitfalls of
     Heteroscedastic Uncertainty Estimation with Probabilistic Neural Networks",
@@ -87,34 +89,3 @@ def beta_nll(
     terms = gaussian.nll(outputs, y, reduction="none")
     weight = torch.exp(beta * _log_variance(gaussian, outputs)).detach()
     return reduce_terms(weight * terms, reduction)
-
-
-def fit_beta_nll(
-    model: nn.Module,
-    recipe: Recipe,
-    x: Tensor,
-    y: Tensor,
-    beta: float = 0.5,
-    steps: int = 2000,
-    lr: float = 0.05,
-    seed: int | None = 0,
-    optimizer: Optimizer = "adam",
-) -> list[float]:
-    """Train like :func:`~lossrecipe.fit`, minimising the mean beta-NLL instead of the mean NLL.
-
-    Every other setting (full batch, seeding and re-initialisation, the optimiser,
-    the divergence check) is that of :func:`~lossrecipe.fit`.  Returns the beta-NLL
-    before each step; evaluate the trained model's NLL with ``recipe.nll``.
-    """
-    gaussian, beta = _check_gaussian(recipe), _check_beta(beta)
-    return fit(
-        model,
-        gaussian,
-        x,
-        y,
-        steps=steps,
-        lr=lr,
-        seed=seed,
-        optimizer=optimizer,
-        loss=partial(beta_nll, gaussian.with_validation(False), beta=beta),
-    )

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from .recipes._numerics import wrap_angle
-from .validation import check_positive, check_positive_integer
+from .validation import check_positive, check_positive_integer, check_seed
 
 __all__ = [
     "X_RANGE",
@@ -77,7 +77,8 @@ def _dtype(dtype: torch.dtype | None) -> torch.dtype:
 
 
 def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
+    """The data set's own CPU generator, seeded by ``seed``: every draw comes from it."""
+    return torch.Generator().manual_seed(check_seed("seed", seed))
 
 
 def _placed(x: Tensor, y: Tensor, device: torch.device | str | None) -> tuple[Tensor, Tensor]:
@@ -124,8 +125,7 @@ def regression_1d(
     device: torch.device | str | None = None,
 ) -> tuple[Tensor, Tensor]:
     """``y = mu[x] + sigma * eps`` with constant noise, ``x`` uniform on ``X_RANGE``."""
-    if not sigma > 0:
-        raise ValueError(f"sigma: expected a positive number, got {sigma!r}")
+    sigma = check_positive("sigma", sigma)
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     eps = torch.randn(num_points, generator=g, dtype=torch.float64).to(x.dtype)
@@ -243,7 +243,9 @@ def outliers_1d(
     by 2 to 5 (a sensor glitch).  Least squares (a Gaussian fit) follows the mean
     and is pulled up by them; an L1 fit (Laplace) follows the median and is not.
     """
-    if not (isinstance(outlier_fraction, int | float) and 0 <= outlier_fraction < 1):
+    if isinstance(outlier_fraction, bool) or not (
+        isinstance(outlier_fraction, int | float) and 0 <= outlier_fraction < 1
+    ):
         raise ValueError(f"outlier_fraction: expected a number in [0, 1), got {outlier_fraction!r}")
     sigma = check_positive("sigma", sigma)
     g = _generator(seed)
@@ -276,6 +278,29 @@ def _von_mises_noise(num: int, concentration: float, generator: torch.Generator)
         c = kappa * (r - f)
         accept = (c * (2.0 - c) > u2) | (torch.log(c / u2) + 1.0 - c >= 0)
         draws[pending[accept]] = torch.sign(u3 - 0.5)[accept] * torch.acos(f[accept])
+        pending = pending[~accept]
+    return draws
+
+
+def _gamma_draws(shape: Tensor, generator: torch.Generator) -> Tensor:
+    """One exact draw from ``Gamma(shape_i, rate 1)`` for each entry (float64, shapes >= 1).
+
+    Marsaglia and Tsang's (2000) rejection sampler, vectorised: with ``d = a - 1/3`` and
+    ``c = 1 / sqrt(9d)``, propose ``d v``, ``v = (1 + c z)^3``, ``z`` standard normal, and
+    accept when ``v > 0`` and ``log u < z^2 / 2 + d - d v + d log v``, ``u`` uniform.
+    Each round proposes for every draw still pending.
+    """
+    d = shape - 1.0 / 3.0
+    c = 1.0 / torch.sqrt(9.0 * d)
+    draws = torch.empty_like(shape)
+    pending = torch.arange(len(shape))
+    while len(pending):
+        z = torch.randn(len(pending), generator=generator, dtype=torch.float64)
+        u = torch.rand(len(pending), generator=generator, dtype=torch.float64)
+        dp, v = d[pending], (1.0 + c[pending] * z) ** 3
+        log_v = torch.log(torch.where(v > 0, v, 1.0))
+        accept = (v > 0) & (torch.log(u) < 0.5 * z * z + dp - dp * v + dp * log_v)
+        draws[pending[accept]] = (dp * v)[accept]
         pending = pending[~accept]
     return draws
 
@@ -530,17 +555,13 @@ def proportions_1d(
 
     ``m[x]`` is :func:`mean_proportion` and ``kappa`` is
     :data:`PROPORTION_CONCENTRATION`.  Drawn as ``G_1 / (G_1 + G_0)`` from two Gamma
-    draws; torch's Gamma sampler takes no generator, so it runs on the global one
-    inside ``fork_rng``, seeded from this data set's generator, and the global state
-    is restored afterwards.
+    draws (:func:`_gamma_draws`, from the data set's own generator).
     """
     g = _generator(seed)
     x = _inputs(num_points, g, dtype)
     m = mean_proportion(x[:, 0].double())
     kappa = PROPORTION_CONCENTRATION
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(torch.randint(0, 2**31 - 1, (1,), generator=g)))
-        g1 = torch.distributions.Gamma(kappa * m, torch.ones_like(m)).sample()
-        g0 = torch.distributions.Gamma(kappa * (1.0 - m), torch.ones_like(m)).sample()
+    g1 = _gamma_draws(kappa * m, g)
+    g0 = _gamma_draws(kappa * (1.0 - m), g)
     y = g1 / (g1 + g0)
     return _placed(x, y.clamp(1e-6, 1.0 - 1e-6).to(x.dtype), device)

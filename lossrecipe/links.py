@@ -259,7 +259,7 @@ def get_link(name: str, kind: type[L] = Link) -> L:  # type: ignore[assignment]
     ``ValueError`` names the links of that kind when ``name`` is not one of them.
     """
     choices = {key: cls for key, cls in _ALL_LINKS.items() if issubclass(cls, kind)}
-    if name not in choices:
+    if not isinstance(name, str) or name not in choices:
         raise ValueError(f"link: expected one of {sorted(choices)}, got {name!r}")
     link = choices[name]()
     assert isinstance(link, kind)

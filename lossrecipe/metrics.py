@@ -24,7 +24,15 @@ import torch
 from torch import Tensor
 from torch.distributions import Bernoulli, Categorical, Distribution, constraints
 
-from .validation import check_positive_integer
+from .validation import (
+    check_class_probabilities,
+    check_positive_integer,
+    check_real,
+    check_targets,
+    float_dtype,
+    read_once,
+    require_tensor,
+)
 
 __all__ = [
     "crps_gaussian",
@@ -39,127 +47,6 @@ __all__ = [
 ]
 
 _INV_SQRT_PI = 1.0 / math.sqrt(math.pi)
-
-
-# --- input checks ----------------------------------------------------------------------------
-
-
-def _shape(t: Tensor) -> str:
-    return "(" + ", ".join(str(d) for d in t.shape) + ("," if t.dim() == 1 else "") + ")"
-
-
-def _tensor(name: str, value: object) -> Tensor:
-    if isinstance(value, Distribution):
-        raise ValueError(
-            f"{name}: expected a torch.Tensor, got a {type(value).__name__} distribution"
-        )
-    if not isinstance(value, Tensor):
-        raise ValueError(f"{name}: expected a torch.Tensor, got {type(value).__name__}")
-    return value
-
-
-def _real(name: str, value: object, dim: int) -> Tensor:
-    """A finite real tensor with ``dim`` dimensions (integer dtypes are accepted)."""
-    value = _tensor(name, value)
-    if value.dtype == torch.bool or value.is_complex():
-        raise ValueError(f"{name}: expected real numbers, got dtype {value.dtype}")
-    if value.dim() != dim:
-        want = "(N,)" if dim == 1 else "(S, N)" if name == "samples" else "(N, K)"
-        raise ValueError(f"{name}: expected shape {want}, got {_shape(value)}")
-    if value.numel() and not bool(torch.isfinite(value).all()):
-        bad = int((~torch.isfinite(value)).sum())
-        raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
-    return value
-
-
-def _floating(*tensors: Tensor) -> torch.dtype:
-    """The floating dtype the inputs promote to (the default dtype if none is floating)."""
-    dtype = tensors[0].dtype
-    for t in tensors[1:]:
-        dtype = torch.promote_types(dtype, t.dtype)
-    return dtype if dtype.is_floating_point else torch.get_default_dtype()
-
-
-def _targets(y: object, n: int, reference_name: str) -> Tensor:
-    """Real targets ``y`` of shape ``(n,)``; a trailing 1 gets a hint instead of broadcasting."""
-    y = _tensor("y", y)
-    if y.dim() == 2 and y.shape == (n, 1):
-        raise ValueError(
-            f"y: expected shape ({n},) to match {reference_name}, got {_shape(y)}; "
-            "use y.squeeze(-1) (a trailing 1 would broadcast silently)"
-        )
-    y = _real("y", y, 1)
-    if y.shape[0] != n:
-        raise ValueError(f"y: expected shape ({n},) to match {reference_name}, got {_shape(y)}")
-    return y
-
-
-def _class_probabilities(probs: object) -> Tensor:
-    """``(N, K)`` probabilities from a tensor, a ``Categorical`` or a ``Bernoulli``."""
-    if isinstance(probs, Categorical):
-        if probs.probs.dim() != 2:
-            raise ValueError(
-                "probs: expected a Categorical with batch shape (N,), "
-                f"got batch shape {tuple(probs.batch_shape)}"
-            )
-        return probs.probs
-    if isinstance(probs, Bernoulli):
-        p = probs.probs
-        if p.dim() != 1:
-            raise ValueError(
-                "probs: expected a Bernoulli with batch shape (N,), "
-                f"got batch shape {tuple(probs.batch_shape)}"
-            )
-        return torch.stack([1.0 - p, p], dim=1)
-    probs = _tensor("probs", probs)
-    if probs.dim() == 1:
-        raise ValueError(
-            f"probs: expected shape (N, K), one row of class probabilities per example, got "
-            f"{_shape(probs)}; for binary probabilities p use torch.stack([1 - p, p], dim=1)"
-        )
-    if probs.dim() != 2 or probs.shape[1] < 1:
-        raise ValueError(f"probs: expected shape (N, K) with K >= 1, got {_shape(probs)}")
-    if not probs.is_floating_point():
-        raise ValueError(f"probs: expected a floating-point tensor, got dtype {probs.dtype}")
-    probs = _real("probs", probs, 2)
-    if probs.numel() == 0:
-        return probs
-    tolerance = math.sqrt(torch.finfo(probs.dtype).eps) * max(1, probs.shape[1])
-    outside = bool((probs < 0).any()) or bool((probs > 1).any())
-    off_sum = float((probs.sum(dim=1) - 1.0).abs().max())
-    if outside or off_sum > tolerance:
-        raise ValueError(
-            "probs: expected probabilities in [0, 1] whose rows sum to 1, got values from "
-            f"{float(probs.min()):.4g} to {float(probs.max()):.4g} and row sums off by up to "
-            f"{off_sum:.3g}; if these are logits, pass torch.softmax(logits, dim=1)"
-        )
-    return probs
-
-
-def _labels(y: object, n: int, num_classes: int) -> Tensor:
-    """Class indices ``0..K-1`` of shape ``(n,)``, returned as ``int64``."""
-    y = _tensor("y", y)
-    if y.dim() == 2 and y.shape == (n, num_classes):
-        raise ValueError(
-            f"y: expected class indices of shape ({n},), got {_shape(y)}; "
-            "if these are one-hot vectors, pass y.argmax(dim=1)"
-        )
-    if y.dim() != 1 or y.shape[0] != n:
-        raise ValueError(
-            f"y: expected class indices of shape ({n},) to match probs, got {_shape(y)}"
-        )
-    if y.dtype == torch.bool or y.is_complex():
-        raise ValueError(f"y: expected integer class indices, got dtype {y.dtype}")
-    if y.is_floating_point() and not bool((torch.isfinite(y) & (y == torch.round(y))).all()):
-        raise ValueError("y: expected integer class indices, got non-integer values")
-    y = y.long()
-    if n and (int(y.min()) < 0 or int(y.max()) >= num_classes):
-        shift = "; labels 1..K must be shifted to 0..K-1" if int(y.max()) == num_classes else ""
-        raise ValueError(
-            f"y: expected class indices 0..{num_classes - 1} for {num_classes} classes, "
-            f"got values from {int(y.min())} to {int(y.max())}{shift}"
-        )
-    return y
 
 
 # --- real outputs: CRPS and PIT --------------------------------------------------------------
@@ -178,18 +65,13 @@ def crps_gaussian(mean: Tensor, std: Tensor, y: Tensor) -> Tensor:
     grows linearly, not quadratically, in a surprising ``|y - mu|``.  ``mean``,
     ``std`` and ``y`` have shape ``(N,)``; ``std > 0``.
     """
-    mean = _real("mean", mean, 1)
-    n = mean.shape[0]
-    std = _real("std", std, 1)
-    if std.shape[0] != n:
-        raise ValueError(f"std: expected shape ({n},) to match mean, got {_shape(std)}")
-    if n and not bool((std > 0).all()):
-        raise ValueError(
-            f"std: expected positive standard deviations, got a minimum of {float(std.min()):.4g}"
-        )
-    y = _targets(y, n, "mean")
-    dtype = _floating(mean, std, y)
-    mean, std, y = mean.to(dtype), std.to(dtype), y.to(dtype)
+    with read_once():
+        mean = check_real("mean", mean, 1, "(N,)")
+        (n,) = mean.shape
+        dtype = float_dtype(mean, require_tensor("std", std), require_tensor("y", y))
+        std = check_targets(std, constraints.positive, (n,), dtype, name="std", against="mean")
+        y = check_targets(y, constraints.real, (n,), dtype, against="mean")
+    mean = mean.to(dtype)
     z = (y - mean) / std
     cdf = 0.5 * torch.erfc(-z / math.sqrt(2.0))
     density = torch.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
@@ -205,19 +87,23 @@ def crps_samples(samples: Tensor, y: Tensor) -> Tensor:
     ``x_(1) <= ... <= x_(S)`` as ``sum_i sum_j |x_i - x_j| = 2 sum_i (2i - S - 1) x_(i)``,
     so the cost is ``O(S log S)`` per example instead of ``O(S^2)``.
     """
-    samples = _real("samples", samples, 2)
-    num_samples, n = samples.shape
-    if num_samples < 1:
-        raise ValueError(f"samples: expected at least one sample (S >= 1), got {_shape(samples)}")
-    y = _tensor("y", y)
-    if y.dim() == 1 and y.shape[0] != n and y.shape[0] == num_samples:
-        raise ValueError(
-            f"y: expected shape ({n},), one target per column of samples {_shape(samples)}, got "
-            f"{_shape(y)}; samples go in rows: pass samples.T if they are (N, S)"
-        )
-    y = _targets(y, n, "the columns of samples")
-    dtype = _floating(samples, y)
-    samples, y = samples.to(dtype), y.to(dtype)
+    with read_once():
+        samples = check_real("samples", samples, 2, "(S, N)")
+        num_samples, n = samples.shape
+        if num_samples < 1:
+            raise ValueError(
+                f"samples: expected at least one sample (S >= 1), got {tuple(samples.shape)}"
+            )
+        y = require_tensor("y", y)
+        if y.dim() == 1 and y.shape[0] != n and y.shape[0] == num_samples:
+            raise ValueError(
+                f"y: expected shape ({n},), one target per column of samples "
+                f"{tuple(samples.shape)}, got {tuple(y.shape)}; samples go in rows: pass "
+                "samples.T if they are (N, S)"
+            )
+        dtype = float_dtype(samples, y)
+        y = check_targets(y, constraints.real, (n,), dtype, against="the columns of samples")
+    samples = samples.to(dtype)
     spread_to_y = (samples - y).abs().mean(dim=0)
     ordered = torch.sort(samples, dim=0).values
     rank = torch.arange(1, num_samples + 1, dtype=dtype, device=samples.device)
@@ -237,17 +123,15 @@ def pit(distribution: Distribution, y: Tensor) -> Tensor:
     """
     distribution = _scalar_batch(distribution)
     n = distribution.batch_shape[0]
-    y = _targets(y, n, f"the batch shape ({n},) of distribution")
-    if not y.is_floating_point():
-        y = y.to(torch.get_default_dtype())
     try:
-        support = distribution.support
-        inside = torch.ones_like(y, dtype=torch.bool) if support is None else support.check(y)
+        support = distribution.support or constraints.real
     except NotImplementedError:
-        inside = torch.ones_like(y, dtype=torch.bool)
-    if not bool(inside.all()):
-        bad = y[~inside][0].item()
-        raise ValueError(f"y: expected values in the support of the distribution, got {bad!r}")
+        support = constraints.real
+    y = require_tensor("y", y)
+    dtype = float_dtype(y)
+    y = check_targets(y, support, (n,), dtype, against=f"the batch shape ({n},) of distribution")
+    if not y.is_floating_point():  # class indices come back as integers
+        y = y.to(dtype)
     try:
         return distribution.cdf(y)
     except NotImplementedError:
@@ -328,16 +212,10 @@ def randomized_pit(
     distribution = _scalar_batch(distribution)
     n = distribution.batch_shape[0]
     support, low = _discrete_support(distribution)
-    y = _targets(y, n, f"the batch shape ({n},) of distribution")
-    if not y.is_floating_point():  # integer counts or labels: in the forecast's dtype
-        mean = distribution.mean
-        y = y.to(mean.dtype if mean.is_floating_point() else torch.get_default_dtype())
-    outside = (y != torch.round(y)) | ~support.check(y)
-    if n and bool(outside.any()):
-        bad = y[outside][0].item()
-        raise ValueError(
-            f"y: expected whole numbers in the support of the distribution ({support}), got {bad!r}"
-        )
+    mean = distribution.mean
+    dtype = mean.dtype if mean.is_floating_point() else torch.get_default_dtype()
+    y = check_targets(y, support, (n,), dtype, against=f"the batch shape ({n},) of distribution")
+    y = y.to(dtype)  # class indices come back as integers
     try:
         above = distribution.cdf(y)
         below = torch.where(
@@ -361,7 +239,7 @@ def uniformity_gap(pit_values: Tensor) -> Tensor:
     Near 0 for a calibrated forecast; for ``N`` uniform values it exceeds
     ``1.36 / sqrt(N)`` only one time in twenty.
     """
-    u = _real("pit_values", pit_values, 1)
+    u = check_real("pit_values", pit_values, 1, "(N,)")
     n = u.shape[0]
     if n == 0 or not bool(((u >= 0) & (u <= 1)).all()):
         raise ValueError(
@@ -384,10 +262,8 @@ def brier_score(probs: Tensor | Categorical | Bernoulli, y: Tensor) -> Tensor:
     so ``B_i = 2 (p_i - y_i)^2``); ``y`` holds class indices ``0..K-1``.  The score
     lies in ``[0, 2]`` and is proper (Brier 1950).
     """
-    probs = _class_probabilities(probs)
-    n, num_classes = probs.shape
-    y = _labels(y, n, num_classes)
-    one_hot = torch.nn.functional.one_hot(y, num_classes).to(probs.dtype)
+    probs, y = check_class_probabilities(probs, y)
+    one_hot = torch.nn.functional.one_hot(y, probs.shape[1]).to(probs.dtype)
     return ((probs - one_hot) ** 2).sum(dim=1)
 
 
@@ -403,9 +279,8 @@ def ranked_probability_score(probs: Tensor | Categorical | Bernoulli, y: Tensor)
     classes in their order (or a ``Categorical`` or ``Bernoulli``), ``y`` class indices
     ``0..K-1``.  0 for all the probability on the outcome; at most ``K - 1``.
     """
-    probs = _class_probabilities(probs)
-    n, num_classes = probs.shape
-    y = _labels(y, n, num_classes)
+    probs, y = check_class_probabilities(probs, y)
+    num_classes = probs.shape[1]
     cumulative = probs.cumsum(dim=1)[:, :-1]  # Pr(Y <= k), k = 0..K-2
     thresholds = torch.arange(num_classes - 1, device=probs.device)
     step = (y.unsqueeze(1) <= thresholds).to(probs.dtype)
@@ -425,10 +300,8 @@ def calibration_curve(
     bins have count 0 and NaN confidence and accuracy.  All three have shape
     ``(num_bins,)``.  A calibrated model has ``accuracy == confidence`` in every bin.
     """
-    check_positive_integer("num_bins", num_bins)
-    probs = _class_probabilities(probs)
-    n, num_classes = probs.shape
-    y = _labels(y, n, num_classes)
+    num_bins = check_positive_integer("num_bins", num_bins)
+    probs, y = check_class_probabilities(probs, y)
     with torch.no_grad():
         top, predicted = probs.detach().max(dim=1)
         correct = (predicted == y).to(probs.dtype)

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from torch import Tensor
 
 from .recipes import Recipe
+from .recipes._numerics import wrap_angle
 from .validation import check_positive_integer
 
 __all__ = [
@@ -526,7 +527,7 @@ def plot_angle_predictive(
         outputs = model(x_grid)
         dist = recipe.distribution(outputs)
         direction = recipe.predict(outputs)
-    direction = torch.atan2(torch.sin(direction), torch.cos(direction))
+    direction = wrap_angle(direction)
     xs = x_grid[:, 0].cpu().numpy()
     y_values = torch.linspace(-np.pi, np.pi, 300, dtype=x_grid.dtype, device=x_grid.device)
     _shade(ax, xs, y_values, _density_table(dist, y_values))

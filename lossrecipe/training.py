@@ -12,7 +12,13 @@ from torch import Tensor, nn
 from .models import reset_parameters
 from .optimizers import SGD, Adam
 from .recipes import Recipe
-from .validation import check_inputs, check_positive, check_positive_integer
+from .validation import (
+    check_choice,
+    check_inputs,
+    check_positive,
+    check_positive_integer,
+    check_seed,
+)
 
 __all__ = ["fit"]
 
@@ -48,22 +54,27 @@ def fit(
     drawn from the global generator).  ``optimizer`` is
     ``"adam"`` or ``"sgd"`` (:mod:`~lossrecipe.optimizers`: the updates of
     ``torch.optim.Adam`` and ``torch.optim.SGD`` with their defaults, bit for bit).
-    ``loss(outputs, y)``, if given, replaces the mean NLL as the objective (for
-    example a weighted NLL such as :func:`~lossrecipe.beta_nll`).  ``model``, ``x``
-    and ``y`` may live on any device (the same one).
+    ``loss(outputs, y)``, if given, replaces the mean NLL as the objective; it must
+    return a scalar (for example the mean beta-NLL,
+    ``loss=lambda o, t: lr.beta_nll(recipe, o, t, beta=0.5, reduction="mean")``).
+    ``model``, ``x`` and ``y`` may live on any device (the same one), and ``x`` has the
+    dtype of the model's weights.
 
-    Returns the loss before each step: a list of ``steps`` floats.  Bad ``x`` or
-    ``y`` raises ``ValueError`` before training starts: they are checked once, and
-    the steps then use ``recipe.with_validation(False)``; a run whose loss becomes
-    NaN or infinite (as it does once the weights or the outputs do) raises
+    Returns the loss before each step: a list of ``steps`` floats.  Every argument is
+    checked before training starts (a ``ValueError`` naming it): ``x`` and ``y`` once,
+    after which the steps use ``recipe.with_validation(False)``.  A run whose loss
+    becomes NaN or infinite (as it does once the weights or the outputs do) raises
     ``RuntimeError`` naming the step.
     """
-    check_positive_integer("steps", steps)
-    check_positive("lr", lr)
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer: expected one of {OPTIMIZERS}, got {optimizer!r}")
+    steps = check_positive_integer("steps", steps)
+    lr = check_positive("lr", lr)
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)  # type: ignore[assignment]
     if batch_size is not None:
-        check_positive_integer("batch_size", batch_size)
+        batch_size = check_positive_integer("batch_size", batch_size)
+    if seed is not None:
+        seed = check_seed("seed", seed)
+    if loss is not None and not callable(loss):
+        raise ValueError(f"loss: expected a function of (outputs, y), got {loss!r}")
     _check_data(model, recipe, x, y)
     if seed is not None:
         torch.manual_seed(seed)
@@ -80,6 +91,9 @@ def fit(
         index = next(batches)
         inputs, targets = (x, y) if index is None else (x[index], y[index])
         value = objective(model(inputs), targets)
+        if not isinstance(value, Tensor) or value.dim() != 0:
+            shape = tuple(value.shape) if isinstance(value, Tensor) else type(value).__name__
+            raise ValueError(f"loss: expected a scalar tensor, got {shape}")
         history.append(float(value.detach()))
         if not math.isfinite(history[-1]):
             raise RuntimeError(
@@ -114,14 +128,18 @@ def _batches(
             yield order[start : start + batch_size].sort().values.to(device)
 
 
-def _check_data(model: nn.Module, recipe: Recipe, x: Tensor, y: Tensor) -> None:
-    """Check ``x`` (finite numbers, one row per example) and ``y`` (the recipe's support).
-
-    ``y`` is checked against an empty stand-in for the network's outputs, of the
-    shape and dtype the network will produce, so no forward pass is spent on it.
-    """
+def _check_data(model: object, recipe: object, x: object, y: object) -> None:
+    """Check the model, the recipe, ``x`` (finite numbers, at least one row, the weights'
+    dtype) and ``y`` (the recipe's support, one target per row of ``x``), once."""
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(recipe, Recipe):
+        raise ValueError(f"recipe: expected a Recipe instance, got {type(recipe).__name__}")
     x = check_inputs(x)
     weights = next(iter(model.parameters()), None)
-    dtype = x.dtype if weights is None else weights.dtype
-    stand_in = x.new_empty((x.shape[0], recipe.num_outputs), dtype=dtype)
-    recipe.with_validation(True).check_targets(y, stand_in)
+    if weights is not None and x.dtype != weights.dtype:
+        raise ValueError(
+            f"x: expected dtype {weights.dtype}, the dtype of the model's weights, got "
+            f"{x.dtype}; convert one of them (x.to({weights.dtype}) or model.to({x.dtype}))"
+        )
+    recipe.with_validation(True).check_targets(y, x.shape[:1], x.dtype)  # type: ignore[arg-type]

@@ -1,53 +1,61 @@
-"""Input checks shared by the recipes.
+"""Every input check of the package: settings, tensors, targets, and the supports they use.
 
-Every check raises ``ValueError`` with a message that names the argument, says
-what was expected and what was given, so that a student's mistake (a missing
-output column, labels 1..K instead of 0..K-1, a ``(N, 1)`` target that would
-broadcast silently against ``(N,)`` predictions) is caught where it is made.
+Each check raises ``ValueError`` with a message that names the argument, says what was
+expected and what was given, so that a student's mistake (a missing output column,
+labels 1..K instead of 0..K-1, a ``(N, 1)`` target that would broadcast silently against
+``(N,)`` predictions, ``"0.5"`` where a number goes) is caught where it is made.
 
-
-The recipes declare *what* is checked (their ``support``, a
-``torch.distributions.constraints`` object); :func:`check_targets` turns the
-declaration into the check and this module decides *how* a mistake is said.
-Checks that read every value (finiteness, the support) can be switched off with
-``values=False``; shapes and dtypes, which cost nothing, are always checked.
-
-Reading a result back from the device (``bool(ok)``) makes the host wait for it.  Each
-value check therefore reduces its tensor to one boolean on the device and reads it
-once; inside :func:`read_once` (what a recipe's ``nll`` uses for its outputs and
-targets together) the booleans of every check are combined and read once in all.  The
-culprit, and with it the message, is looked up only after a check has failed.
+- **Settings** (a recipe's ``sigma``, ``fit``'s ``lr`` and ``seed``) are parsed strictly
+  where they enter: a number is an ``int``, ``float`` or NumPy number, never a ``bool``
+  or a string; a size or a seed is an integer (NumPy's included).
+- **Tensors**: network inputs, raw outputs (``(..., P)``: a recipe works on the last
+  axis), and targets, checked against a recipe's declared ``support`` (a
+  ``torch.distributions.constraints`` object; :func:`check_targets` turns the
+  declaration into the check).  Values are checked in the targets' own dtype first, so
+  a message quotes what was given, then once more after the cast to the working dtype.
+- **Reading once.**  Reading a result back from the device (``bool(ok)``) makes the host
+  wait for it.  Each value check therefore reduces its tensor to one boolean on the
+  device (:func:`require`); inside :func:`read_once` (what a recipe's ``nll`` uses for
+  its outputs and targets together) the booleans of every check are combined and read
+  once in all.  The culprit, and with it the message, is looked up only after a check
+  has failed.  ``values=False`` skips the value checks (shapes and dtypes, which cost
+  nothing, are always checked).
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Literal
 
 import torch
 from torch import Tensor
-from torch.distributions import constraints
+from torch.distributions import Distribution, constraints
 from torch.distributions.constraints import Constraint
 
 __all__ = [
+    "Rankings",
     "Reduction",
-    "check_targets",
+    "check_bool",
+    "check_choice",
+    "check_class_probabilities",
     "check_inputs",
     "check_outputs",
-    "check_real_targets",
-    "check_binary_targets",
-    "check_class_targets",
-    "check_count_targets",
-    "check_target_shape",
     "check_positive",
-    "check_unit_open",
-    "check_positive_targets",
     "check_positive_integer",
+    "check_real",
     "check_reduction",
+    "check_seed",
+    "check_targets",
+    "check_unit_open",
+    "float_dtype",
+    "open_unit_interval",
     "read_once",
     "require",
+    "require_tensor",
     "working_precision",
 ]
 
@@ -55,15 +63,109 @@ Reduction = Literal["sum", "mean", "none"]
 REDUCTIONS: tuple[Reduction, ...] = ("sum", "mean", "none")
 
 
-def _shape(t: Tensor) -> str:
-    return "(" + ", ".join(str(d) for d in t.shape) + ")"
+# --- supports beyond torch's ----------------------------------------------------------------
 
 
-def _require_tensor(name: str, value: object) -> Tensor:
-    if not isinstance(value, Tensor):
-        raise ValueError(f"{name}: expected a torch.Tensor, got {type(value).__name__}")
+class _OpenUnitInterval(Constraint):
+    """The open interval ``(0, 1)`` (``constraints.unit_interval`` is closed)."""
+
+    def check(self, value: Tensor) -> Tensor:
+        return (value > 0.0) & (value < 1.0)
+
+    def __repr__(self) -> str:
+        return "open interval (0, 1)"
+
+
+#: ``(0, 1)`` without its ends: the support of a Beta recipe's targets (the log-density
+#: at 0 or 1 is infinite for some parameters) and the range of a quantile level.
+open_unit_interval = _OpenUnitInterval()
+
+
+class Rankings(Constraint):
+    """Rows of distinct item indices in ``0..K-1``, best first: a full ranking or a top-k list."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, num_items: int) -> None:
+        self.num_items = num_items
+        super().__init__()
+
+    def check(self, value: Tensor) -> Tensor:
+        inside = ((value >= 0) & (value < self.num_items)).all(dim=-1)
+        ordered = value.sort(dim=-1).values
+        distinct = (ordered[..., 1:] != ordered[..., :-1]).all(dim=-1)
+        return inside & distinct & (value.shape[-1] <= self.num_items)
+
+    def __repr__(self) -> str:
+        return f"Rankings(num_items={self.num_items})"
+
+
+# --- settings: numbers, sizes, seeds, switches ------------------------------------------------
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_positive(name: str, value: object) -> float:
+    """A setting that is a positive finite number (a standard deviation, a scale, ``lr``)."""
+    if not _is_number(value) or not 0 < float(value) < math.inf:  # type: ignore[arg-type]
+        raise ValueError(f"{name}: expected a positive finite number, got {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def check_unit_open(name: str, value: object) -> float:
+    """A setting in the open interval ``(0, 1)`` (a quantile level)."""
+    if not _is_number(value) or not 0.0 < float(value) < 1.0:  # type: ignore[arg-type]
+        raise ValueError(f"{name}: expected a number strictly between 0 and 1, got {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def check_positive_integer(name: str, value: object, minimum: int = 1) -> int:
+    """A size setting (a number of classes, of points): an integer ``>= minimum``.
+
+    NumPy integers are accepted; ``bool`` is refused although it is an ``int`` to Python
+    (``True`` is no size).
+    """
+    if not _is_integer(value) or int(value) < minimum:  # type: ignore[call-overload]
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
+    return int(value)  # type: ignore[call-overload]
+
+
+def check_seed(name: str, value: object) -> int:
+    """A seed for a random number generator: an integer (``bool`` refused), as ``int``."""
+    if not _is_integer(value):
+        raise ValueError(f"{name}: expected an integer seed, got {value!r}")
+    return int(value)  # type: ignore[call-overload]
+
+
+def check_bool(name: str, value: object) -> bool:
+    """A switch: ``True`` or ``False`` (``None``, ``0`` and ``"no"`` are refused)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name}: expected True or False, got {value!r}")
     return value
 
+
+def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
+    """A setting that names one of ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name}: expected one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_reduction(reduction: object) -> Reduction:
+    """The reduction is one of ``sum``, ``mean``, ``none``."""
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
+        raise ValueError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+# --- reading once -----------------------------------------------------------------------------
 
 _PENDING = threading.local()
 
@@ -104,6 +206,24 @@ def read_once() -> Iterator[None]:
                 fail()
 
 
+# --- tensors ------------------------------------------------------------------------------------
+
+
+def _shape(shape: Sequence[int]) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def require_tensor(name: str, value: object) -> Tensor:
+    """``value`` if it is a tensor; a distribution or anything else gets a ``ValueError``."""
+    if isinstance(value, Distribution):
+        raise ValueError(
+            f"{name}: expected a torch.Tensor, got a {type(value).__name__} distribution"
+        )
+    if not isinstance(value, Tensor):
+        raise ValueError(f"{name}: expected a torch.Tensor, got {type(value).__name__}")
+    return value
+
+
 def _require_finite(name: str, value: Tensor) -> None:
     if value.numel():
         low, high = torch.aminmax(value.detach())
@@ -114,6 +234,11 @@ def _require_finite(name: str, value: Tensor) -> None:
 def _raise_not_finite(name: str, value: Tensor) -> None:
     bad = int((~torch.isfinite(value)).sum())
     raise ValueError(f"{name}: expected finite values, got {bad} NaN or infinite entries")
+
+
+def _require_real_dtype(name: str, value: Tensor, what: str = "real numbers") -> None:
+    if value.dtype == torch.bool or value.is_complex():
+        raise ValueError(f"{name}: expected {what}, got dtype {value.dtype}")
 
 
 def working_precision(outputs: Tensor) -> Tensor:
@@ -130,10 +255,12 @@ def working_precision(outputs: Tensor) -> Tensor:
 
 
 def check_inputs(x: object) -> Tensor:
-    """Check network inputs: a finite floating-point tensor with one row per example."""
-    x = _require_tensor("x", x)
-    if x.dim() == 0:
-        raise ValueError("x: expected one row per example, got a 0-dimensional tensor")
+    """Network inputs: a finite floating-point tensor with at least one row."""
+    x = require_tensor("x", x)
+    if x.dim() == 0 or x.shape[0] == 0:
+        raise ValueError(
+            f"x: expected one row per example, at least one, got shape {_shape(x.shape)}"
+        )
     if not x.is_floating_point():
         raise ValueError(f"x: expected a floating-point tensor, got dtype {x.dtype}")
     _require_finite("x", x)
@@ -141,122 +268,246 @@ def check_inputs(x: object) -> Tensor:
 
 
 def check_outputs(outputs: object, num_outputs: int, values: bool = True) -> Tensor:
-    """Check that ``outputs`` is a finite floating-point tensor of shape ``(N, num_outputs)``.
+    """Raw outputs: a finite floating-point tensor of shape ``(N, num_outputs)``.
 
-    ``values=False`` skips the finiteness check, the one that reads every entry.
+    More leading dimensions are allowed, ``(..., num_outputs)``: a recipe works on the
+    last axis (how :class:`~lossrecipe.Independent` uses one).  16-bit floats come back in
+    float32 (:func:`working_precision`).  ``values=False`` skips the finiteness check,
+    the one that reads every entry.
     """
-    outputs = _require_tensor("outputs", outputs)
-    if outputs.dim() != 2 or outputs.shape[1] != num_outputs:
+    outputs = require_tensor("outputs", outputs)
+    if outputs.dim() < 2 or outputs.shape[-1] != num_outputs:
         hint = ""
         if outputs.dim() == 1 and num_outputs == 1:
             hint = "; use outputs.unsqueeze(-1) for a single output column"
         raise ValueError(
             f"outputs: expected shape (N, {num_outputs}), one column per raw output, "
-            f"got {_shape(outputs)}{hint}"
+            f"got {_shape(outputs.shape)}{hint}"
         )
     if not outputs.is_floating_point():
         raise ValueError(f"outputs: expected a floating-point tensor, got dtype {outputs.dtype}")
+    outputs = working_precision(outputs)
     if values:
         _require_finite("outputs", outputs)
     return outputs
 
 
-def _check_batch(y: Tensor, outputs: Tensor, trailing: tuple[int, ...] = ()) -> None:
-    n = outputs.shape[0]
-    expected = (n, *trailing)
-    if tuple(y.shape) != expected:
-        hint = ""
-        if y.dim() == len(expected) + 1 and y.shape[-1] == 1:
-            hint = "; use y.squeeze(-1) (a trailing 1 would broadcast silently)"
-        want = "(" + ", ".join(str(d) for d in expected) + ("," if len(expected) == 1 else "") + ")"
-        raise ValueError(
-            f"y: expected shape {want} to match outputs of shape {_shape(outputs)}, "
-            f"got {_shape(y)}{hint}"
+def check_real(name: str, value: object, dim: int, want: str) -> Tensor:
+    """A finite real tensor with ``dim`` dimensions (shape ``want`` in messages); integer
+    dtypes are accepted."""
+    value = require_tensor(name, value)
+    _require_real_dtype(name, value)
+    if value.dim() != dim:
+        raise ValueError(f"{name}: expected shape {want}, got {_shape(value.shape)}")
+    _require_finite(name, value)
+    return value
+
+
+def float_dtype(*tensors: Tensor) -> torch.dtype:
+    """The floating dtype the tensors promote to (torch's default if none is floating)."""
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = torch.promote_types(dtype, t.dtype)
+    return dtype if dtype.is_floating_point else torch.get_default_dtype()
+
+
+def check_class_probabilities(probs: object, y: object) -> tuple[Tensor, Tensor]:
+    """``(N, K)`` class probabilities and ``(N,)`` class indices ``0..K-1``, read once.
+
+    ``probs``: rows in ``[0, 1]`` summing to 1 (within ``sqrt(eps) K``), from a tensor, a
+    ``Categorical`` or a ``Bernoulli`` (two classes); ``y`` comes back as ``int64``.
+    """
+    with read_once():
+        probs = _class_probabilities(probs)
+        n, num_classes = probs.shape
+        classes = constraints.integer_interval(0, num_classes - 1)
+        labels = check_targets(y, classes, (n,), probs.dtype, against="probs")
+    return probs, labels
+
+
+def _class_probabilities(probs: object) -> Tensor:
+    if isinstance(probs, torch.distributions.Categorical | torch.distributions.Bernoulli):
+        if len(probs.batch_shape) != 1:
+            raise ValueError(
+                f"probs: expected a {type(probs).__name__} with batch shape (N,), "
+                f"got batch shape {tuple(probs.batch_shape)}"
+            )
+        p = probs.probs
+        return (
+            p if isinstance(probs, torch.distributions.Categorical) else torch.stack([1 - p, p], 1)
         )
+    probs = require_tensor("probs", probs)
+    if probs.dim() == 1:
+        raise ValueError(
+            f"probs: expected shape (N, K), one row of class probabilities per example, got "
+            f"{_shape(probs.shape)}; for binary probabilities p use torch.stack([1 - p, p], dim=1)"
+        )
+    if probs.dim() != 2 or probs.shape[1] < 1:
+        raise ValueError(f"probs: expected shape (N, K) with K >= 1, got {_shape(probs.shape)}")
+    if not probs.is_floating_point():
+        raise ValueError(f"probs: expected a floating-point tensor, got dtype {probs.dtype}")
+    if probs.numel() == 0:
+        return probs
+    tolerance = math.sqrt(torch.finfo(probs.dtype).eps) * max(1, probs.shape[1])
+    low, high = torch.aminmax(probs.detach())
+    off_sum = (probs.detach().sum(dim=1) - 1.0).abs().max()
+    # NaN fails every comparison, so it fails this one too
+    require(
+        (low >= 0) & (high <= 1) & (off_sum <= tolerance),
+        lambda: _raise_probabilities_error(probs),
+    )
+    return probs
 
 
-def check_real_targets(
-    y: object, outputs: Tensor, trailing: tuple[int, ...] = (), values: bool = True
-) -> Tensor:
-    """Check real-valued targets: finite, one per example; return them in ``outputs.dtype``."""
-    y = _require_tensor("y", y)
-    _check_batch(y, outputs, trailing)
-    if y.dtype == torch.bool or y.is_complex():
-        raise ValueError(f"y: expected real numbers, got dtype {y.dtype}")
-    y = y.to(outputs.dtype)
-    if values:
-        _require_finite("y", y)
-    return y
-
-
-def check_positive_targets(
-    y: object, outputs: Tensor, trailing: tuple[int, ...] = (), values: bool = True
-) -> Tensor:
-    """Check positive real targets (durations, sizes); return them in ``outputs.dtype``."""
-    y = check_real_targets(y, outputs, trailing, values=False)
-    if values and y.numel():
-        low, high = torch.aminmax(y.detach())
-        # low > 0 fails for NaN and -inf too; one range, one read
-        require((low > 0) & torch.isfinite(high), lambda: _raise_positive_error(y))
-    return y
-
-
-def _raise_positive_error(y: Tensor) -> None:
-    _require_finite("y", y)
-    bad = y[y <= 0][0].item()
-    raise ValueError(f"y: expected positive values, got {bad!r}")
-
-
-def check_binary_targets(
-    y: object, outputs: Tensor, trailing: tuple[int, ...] = (), values: bool = True
-) -> Tensor:
-    """Check binary labels: shape ``(N,)``, every entry 0 or 1; return them in ``outputs.dtype``."""
-    y = _require_tensor("y", y)
-    _check_batch(y, outputs, trailing)
-    y = y.to(outputs.dtype)
-    if values and y.numel():
-        # y - y^2 = y (1 - y) is 0 for the labels 0 and 1 only (NaN and +-inf give
-        # NaN or -inf, which fail the test below too): one pass and one reduction, a
-        # min-max, which PyTorch runs faster than any().  Find the culprit only on failure.
-        low, high = torch.aminmax(torch.addcmul(y, y, y, value=-1.0))
-        require((low == 0) & (high == 0), lambda: _raise_binary_label_error(y))
-    return y
-
-
-def _raise_binary_label_error(y: Tensor) -> None:
-    """Raise the binary-label ``ValueError`` for the first entry of ``y`` not 0 or 1."""
-    bad = y[(y != 0) & (y != 1)][0].item()
+def _raise_probabilities_error(probs: Tensor) -> None:
+    _require_finite("probs", probs)
+    off_sum = float((probs.sum(dim=1) - 1.0).abs().max())
     raise ValueError(
-        f"y: expected binary labels 0 or 1, got {bad!r}; pass labels, not probabilities, as y"
+        "probs: expected probabilities in [0, 1] whose rows sum to 1, got values from "
+        f"{float(probs.min()):.4g} to {float(probs.max()):.4g} and row sums off by up to "
+        f"{off_sum:.3g}; if these are logits, pass torch.softmax(logits, dim=1)"
     )
 
 
-def check_class_targets(
+# --- targets against a declared support -----------------------------------------------------
+
+
+def check_targets(
     y: object,
-    outputs: Tensor,
-    num_classes: int,
-    trailing: tuple[int, ...] = (),
+    support: Constraint,
+    batch_shape: Sequence[int],
+    dtype: torch.dtype,
+    event_shape: Sequence[int] = (),
+    *,
     values: bool = True,
+    name: str = "y",
+    against: str = "the batch of outputs",
 ) -> Tensor:
-    """Check class indices: shape ``(N,)``, integers in ``0..K-1``; return them as ``int64``."""
-    y = _require_tensor("y", y)
-    one_hot = (outputs.shape[0], *trailing, num_classes)
-    if tuple(y.shape) == one_hot:
-        want = "(" + ", ".join(str(d) for d in one_hot[:-1]) + ("," if not trailing else "") + ")"
+    """Check targets ``y`` against a ``support``; return them ready for a loss.
+
+    ``y`` must have shape ``(*batch_shape, *event_shape)`` (``batch_shape`` is that of
+    ``against``, named in the message); an ``independent`` support is checked through
+    its base constraint.  Real-valued supports (``real``, ``positive``,
+    :data:`open_unit_interval`, or any other constraint, checked with its own
+    ``check``), labels (``boolean``) and counts (``nonnegative_integer``) come back in
+    ``dtype``, the working dtype of the loss; class indices (``integer_interval(0,
+    K - 1)``) and :class:`Rankings` as ``int64``.  Complex targets are refused, and so
+    is ``bool`` except for labels.  Values are checked in ``y``'s own dtype, then again
+    after the cast to ``dtype`` (a float64 target can round onto the edge of the
+    support in float32).  ``values=False`` checks shapes and dtypes only.
+    """
+    y = require_tensor(name, y)
+    while isinstance(support, constraints.independent):
+        support = support.base_constraint
+    if isinstance(support, Rankings):
+        return _check_rankings(y, support, tuple(batch_shape), values)
+    shape = (*batch_shape, *event_shape)
+    if isinstance(support, constraints.integer_interval) and support.lower_bound == 0:
+        return _check_classes(y, int(support.upper_bound) + 1, shape, against, values)
+    _check_shape(name, y, shape, against)
+    if support is constraints.boolean:
+        if y.is_complex():
+            raise ValueError(f"{name}: expected binary labels 0 or 1, got dtype {y.dtype}")
+        if values and y.numel():
+            # y - y^2 = y (1 - y) is 0 for the labels 0 and 1 only (NaN and +-inf give NaN
+            # or -inf, which fail too): one pass and one min-max, in y's own precision.
+            labels = y.detach().to(torch.promote_types(y.dtype, torch.float32))
+            low, high = torch.aminmax(labels - labels * labels)
+            require((low == 0) & (high == 0), lambda: _raise_label_error(name, y))
+        return y.to(dtype)
+    if support is constraints.nonnegative_integer:
+        _require_real_dtype(name, y, "non-negative integer counts")
+        if values and y.numel():
+            low, high = torch.aminmax(y.detach())
+            ok = low >= 0  # false for NaN
+            if y.is_floating_point():
+                ok = ok & torch.isfinite(high) & (y == torch.round(y)).all()
+            require(ok, lambda: _raise_count_error(name, y))
+        return y.to(dtype)
+    _require_real_dtype(name, y)
+    cast = y.to(dtype)
+    if values and y.numel():
+        _require_finite(name, y)
+        if support is not constraints.real:
+            require(support.check(y).all(), lambda: _raise_support_error(name, y, support))
+        if cast.dtype != y.dtype:  # float64 targets for float32 outputs: still inside?
+            inside = torch.isfinite(cast).all() & support.check(cast).all()
+            require(inside, lambda: _raise_rounding_error(name, y, cast, support))
+    return cast
+
+
+def _check_shape(name: str, y: Tensor, shape: tuple[int, ...], against: str) -> None:
+    if tuple(y.shape) != shape:
+        hint = ""
+        if y.dim() == len(shape) + 1 and y.shape[-1] == 1:
+            hint = f"; use {name}.squeeze(-1) (a trailing 1 would broadcast silently)"
         raise ValueError(
-            f"y: expected class indices of shape {want}, got {_shape(y)}; "
+            f"{name}: expected shape {_shape(shape)} to match {against}, "
+            f"got {_shape(y.shape)}{hint}"
+        )
+
+
+def _raise_label_error(name: str, y: Tensor) -> None:
+    """The binary-label ``ValueError`` for the first entry of ``y`` not 0 or 1."""
+    bad = y[(y != 0) & (y != 1)][0].item()
+    raise ValueError(
+        f"{name}: expected binary labels 0 or 1, got {bad!r}; pass labels, not probabilities, "
+        f"as {name}"
+    )
+
+
+def _raise_count_error(name: str, y: Tensor) -> None:
+    if y.is_floating_point() and not bool(torch.isfinite(y).all()):
+        _raise_not_finite(name, y)
+    if bool((y < 0).any()):
+        bad = y[y < 0][0].item()
+        raise ValueError(
+            f"{name}: expected non-negative integer counts, got the negative value {bad!r}"
+        )
+    raise ValueError(
+        f"{name}: expected non-negative integer counts, got the fractional value "
+        f"{y[y != torch.round(y)][0].item()!r}; pass counts, not rates or averages"
+    )
+
+
+def _support_in_words(support: Constraint) -> str:
+    if support is constraints.positive:
+        return "positive values"
+    return f"values in the support {support}"
+
+
+def _raise_support_error(name: str, y: Tensor, support: Constraint) -> None:
+    bad = y[~support.check(y)][0].item()
+    raise ValueError(f"{name}: expected {_support_in_words(support)}, got {bad!r}")
+
+
+def _raise_rounding_error(name: str, y: Tensor, cast: Tensor, support: Constraint) -> None:
+    outside = ~(support.check(cast) & torch.isfinite(cast))
+    given, rounded = y[outside][0].item(), cast[outside][0].item()
+    raise ValueError(
+        f"{name}: expected {_support_in_words(support)} in {cast.dtype}, the dtype of the "
+        f"computation, got {given!r}, which rounds to {rounded!r} there; compute in "
+        f"{y.dtype} (for a recipe: outputs.to({y.dtype}))"
+    )
+
+
+def _check_classes(
+    y: Tensor, num_classes: int, shape: tuple[int, ...], against: str, values: bool
+) -> Tensor:
+    """Class indices ``0..K-1`` of the given shape, returned as ``int64``."""
+    if tuple(y.shape) == (*shape, num_classes):
+        raise ValueError(
+            f"y: expected class indices of shape {_shape(shape)}, got {_shape(y.shape)}; "
             "if these are one-hot vectors or probabilities, pass y.argmax(dim=-1)"
         )
-    _check_batch(y, outputs, trailing)
-    if y.dtype == torch.bool or y.is_complex():
-        raise ValueError(f"y: expected integer class indices, got dtype {y.dtype}")
-    if not values or y.numel() == 0:
-        return y.long()
-    low, high = torch.aminmax(y.detach())
-    ok = (low >= 0) & (high <= num_classes - 1)  # also false for NaN
-    if y.is_floating_point():
-        ok = ok & (y == torch.round(y)).all()
-    require(ok, lambda: _raise_class_error(y, num_classes))
+    _check_shape("y", y, shape, against)
+    _require_real_dtype("y", y, "integer class indices")
+    if values and y.numel():
+        low, high = torch.aminmax(y.detach())
+        ok = (low >= 0) & (high <= num_classes - 1)  # also false for NaN
+        if y.is_floating_point():
+            ok = ok & (y == torch.round(y)).all()
+        require(ok, lambda: _raise_class_error(y, num_classes))
     return y.long()
 
 
@@ -264,7 +515,6 @@ def _raise_class_error(y: Tensor, num_classes: int) -> None:
     if y.is_floating_point():
         if not bool(torch.isfinite(y).all()) or not bool((y == torch.round(y)).all()):
             raise ValueError("y: expected integer class indices, got non-integer values")
-    y = y.long()
     low, high = int(y.min()), int(y.max())
     raise ValueError(
         f"y: expected class indices 0..{num_classes - 1} for {num_classes} classes, "
@@ -273,126 +523,35 @@ def _raise_class_error(y: Tensor, num_classes: int) -> None:
     )
 
 
-def _as_number(name: str, value: object, expected: str) -> float:
-    """``float(value)``, or the ``ValueError`` that names ``name`` and what was expected."""
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected {expected}, got {value!r}") from None
+def _check_rankings(y: Tensor, support: Rankings, batch: tuple[int, ...], values: bool) -> Tensor:
+    """Rankings ``(*batch, k)``, ``1 <= k <= K``, distinct items best first, as ``int64``."""
+    k = support.num_items
+    if y.dim() != len(batch) + 1 or tuple(y.shape[:-1]) != batch or not 1 <= y.shape[-1] <= k:
+        hint = "; a single ranking needs y.unsqueeze(0)" if y.dim() == len(batch) else ""
+        want = "(" + ", ".join([*(str(n) for n in batch), "k"]) + ")"
+        raise ValueError(
+            f"y: expected rankings of shape {want}, 1 <= k <= {k}, item indices best first, "
+            f"got shape {_shape(y.shape)}{hint}"
+        )
+    _require_real_dtype("y", y, "integer item indices")
+    if values and y.numel():
+        ok = support.check(y).all()
+        if y.is_floating_point():
+            ok = ok & (y == torch.round(y)).all()
+        require(ok, lambda: _raise_ranking_error(y, k))
+    return y.long()
 
 
-def check_positive(name: str, value: float) -> float:
-    """Check a fixed scalar parameter (a standard deviation, a scale) is finite and positive."""
-    number = _as_number(name, value, "a positive number")
-    if not (number > 0 and number != float("inf")):
-        raise ValueError(f"{name}: expected a positive finite number, got {value!r}")
-    return number
-
-
-def check_reduction(reduction: str) -> Reduction:
-    """Check the reduction is one of ``sum``, ``mean``, ``none``."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
-    return reduction
-
-
-def check_target_shape(y: object, outputs: Tensor, trailing: tuple[int, ...] = ()) -> Tensor:
-    """Check ``y`` is a tensor of shape ``(N, *trailing)`` for outputs of shape ``(N, ...)``."""
-    y = _require_tensor("y", y)
-    _check_batch(y, outputs, trailing)
-    return y
-
-
-def check_count_targets(
-    y: object, outputs: Tensor, trailing: tuple[int, ...] = (), values: bool = True
-) -> Tensor:
-    """Check counts ``0, 1, 2, ...`` of shape ``(N, *trailing)``; return them in ``outputs.dtype``.
-
-    Integer and floating-point dtypes are accepted (``3`` and ``3.0`` are the same
-    count); negative, fractional, NaN and infinite values are not.
-    """
-    y = check_target_shape(y, outputs, trailing)
-    if y.dtype == torch.bool or y.is_complex():
-        raise ValueError(f"y: expected non-negative integer counts, got dtype {y.dtype}")
-    if not values or y.numel() == 0:
-        return y.to(outputs.dtype)
-    # One pass for the range (NaN and infinities show in it, as does a negative count),
-    # one for the integer check, one read for both; the culprit is looked up only on
-    # failure.
-    low, high = torch.aminmax(y.detach())
-    ok = low >= 0  # false for NaN
-    if y.is_floating_point():
-        ok = ok & torch.isfinite(high) & (y == torch.round(y)).all()
-    require(ok, lambda: _raise_count_error(y))
-    return y.to(outputs.dtype)
-
-
-def _raise_count_error(y: Tensor) -> None:
-    if y.is_floating_point():
-        _require_finite("y", y)
-    if bool((y < 0).any()):
-        bad = y[y < 0][0].item()
-        raise ValueError(f"y: expected non-negative integer counts, got the negative value {bad!r}")
-    rounded = torch.round(y)
+def _raise_ranking_error(y: Tensor, k: int) -> None:
+    if y.is_floating_point() and not bool((torch.isfinite(y) & (y == torch.round(y))).all()):
+        raise ValueError("y: expected integer item indices, got non-integer values")
+    low, high = int(y.min()), int(y.max())
+    if low < 0 or high >= k:
+        raise ValueError(
+            f"y: expected item indices 0..{k - 1} for {k} items, got values from {low} to {high}"
+        )
+    rows = y.long().reshape(-1, y.shape[-1])
+    row = int((~Rankings(k).check(rows)).nonzero()[0, 0])
     raise ValueError(
-        "y: expected non-negative integer counts, got the fractional value "
-        f"{y[y != rounded][0].item()!r}; pass counts, not rates or averages"
+        f"y: expected distinct items in each ranking, got row {row}: {rows[row].tolist()}"
     )
-
-
-def check_positive_integer(name: str, value: object, minimum: int = 1) -> int:
-    """Check a size setting (a number of components, of points) is an integer ``>= minimum``.
-
-    ``bool`` is refused although it is an ``int`` to Python (``True`` is no size).
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
-    return value
-
-
-def check_targets(
-    y: object,
-    outputs: Tensor,
-    support: Constraint,
-    trailing: tuple[int, ...] = (),
-    values: bool = True,
-) -> Tensor:
-    """Check ``y`` against a recipe's declared ``support``; return it ready for the NLL.
-
-    ``y`` must have shape ``(N, *trailing)`` for ``outputs`` of shape ``(N, ...)``.  An
-    ``independent`` support is checked through its base constraint.  Supported:
-    ``real``, ``positive``, ``boolean`` (labels 0 or 1), ``integer_interval(0, K - 1)``
-    (class indices), ``nonnegative_integer`` (counts); any other constraint is checked
-    with its own ``check`` after the real-number checks.  ``values=False`` checks
-    shapes and dtypes only.
-    """
-    while isinstance(support, constraints.independent):
-        support = support.base_constraint
-    if support is constraints.real:
-        return check_real_targets(y, outputs, trailing, values)
-    if support is constraints.positive:
-        return check_positive_targets(y, outputs, trailing, values)
-    if support is constraints.boolean:
-        return check_binary_targets(y, outputs, trailing, values)
-    if support is constraints.nonnegative_integer:
-        return check_count_targets(y, outputs, trailing, values)
-    if isinstance(support, constraints.integer_interval) and support.lower_bound == 0:
-        num_classes = int(support.upper_bound) + 1
-        return check_class_targets(y, outputs, num_classes, trailing, values)
-    checked = check_real_targets(y, outputs, trailing, values)
-    if values and checked.numel():
-        require(support.check(checked).all(), lambda: _raise_support_error(checked, support))
-    return checked
-
-
-def _raise_support_error(y: Tensor, support: Constraint) -> None:
-    bad = y[~support.check(y)][0].item()
-    raise ValueError(f"y: expected values in the support {support}, got {bad!r}")
-
-
-def check_unit_open(name: str, value: float) -> float:
-    """Check a fixed setting (a quantile level) lies in the open interval ``(0, 1)``."""
-    number = _as_number(name, value, "a number in (0, 1)")
-    if isinstance(value, bool) or not 0.0 < number < 1.0:
-        raise ValueError(f"{name}: expected a number strictly between 0 and 1, got {value!r}")
-    return number

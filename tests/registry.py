@@ -63,34 +63,42 @@ def base_recipe(recipe):
     return recipe.recipe if isinstance(recipe, lr.Independent) else recipe
 
 
-def _into_range(recipe, y, dtype):
-    """Samples moved into what ``dtype`` can hold for the recipe's support.
+def base_support(recipe):
+    """The support of one target entry (an ``independent`` support unwrapped)."""
+    support = recipe.support
+    while isinstance(support, torch.distributions.constraints.independent):
+        support = support.base_constraint
+    return support
 
-    Gamma and Beta draws with a concentration near 0.05 fall below float32's smallest
-    normal number (or round to 1 - 2^-24 and then to 1), and Student-t draws with
-    ``nu`` near 0.05 reach 1e30 and beyond, where torch's own log-density (which squares
-    ``(y - mu) / s``) overflows; neither is what the comparison is about.
+
+def _into_range(recipe, y, dtype):
+    """Samples moved into what ``dtype`` can hold of the recipe's support.
+
+    Draws from a positive or (0, 1) support can fall below float32's smallest normal
+    number (or round to 1), and real draws with a Student-t's tiny ``nu`` reach 1e30 and
+    beyond, where torch's own log-density (which squares ``(y - mu) / s``) overflows;
+    neither is what a comparison is about.
     """
-    inner = base_recipe(recipe)
-    info = torch.finfo(dtype)
-    if isinstance(inner, lr.StudentT):
+    support, info = base_support(recipe), torch.finfo(dtype)
+    if support is torch.distributions.constraints.real:
         return y.clamp(-1e3, 1e3)
-    if isinstance(inner, lr.Gamma):
+    if support is torch.distributions.constraints.positive:
         return y.clamp(min=info.tiny)
-    if isinstance(inner, lr.Beta):
+    if support is lr.validation.open_unit_interval:
         return y.clamp(info.tiny, 1.0 - info.eps)
     return y
 
 
-def draw_batch(recipe, dtype, seed=0, device="cpu"):
-    """Raw outputs ``(N, num_outputs)`` and targets drawn from the predicted distribution.
+def draw_batch(recipe, dtype, seed=0, device="cpu", n=N, scale=1.0):
+    """Raw outputs ``(n, num_outputs)`` (standard normal times ``scale``) and targets drawn
+    from the distribution they predict.
 
     Both are drawn in float64 on the CPU, then rounded to ``dtype`` and moved to
     ``device``: the float32 and float64 runs of a check see the same numbers up to that
     rounding, and every device sees the same numbers.
     """
     g = torch.Generator().manual_seed(seed)
-    outputs = torch.randn(N, recipe.num_outputs, generator=g, dtype=torch.float64)
+    outputs = scale * torch.randn(n, recipe.num_outputs, generator=g, dtype=torch.float64)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         y = recipe.distribution(outputs).sample()

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import lossrecipe as lr
-from lossrecipe.beta_nll import beta_nll, fit_beta_nll
+from lossrecipe.beta_nll import beta_nll
 
 from .conftest import assert_near, grad_of, tol
 
@@ -50,8 +50,8 @@ def test_value_is_the_normal_nll_times_the_variance_to_the_beta(dtype, link, bet
     nll = -torch.distributions.Normal(mean, variance.sqrt()).log_prob(y.double())
     expected = variance**beta * nll
     assert_near(beta_nll(r, outputs, y, beta=beta, reduction="none"), expected)
-    assert_near(beta_nll(r, outputs, y, beta=beta), expected.mean())
-    assert_near(beta_nll(r, outputs, y, beta=beta, reduction="sum"), expected.sum())
+    assert_near(beta_nll(r, outputs, y, beta=beta, reduction="mean"), expected.mean())
+    assert_near(beta_nll(r, outputs, y, beta=beta), expected.sum())
 
 
 @pytest.mark.parametrize("link", LINKS)
@@ -141,36 +141,38 @@ def test_bad_outputs_are_rejected_by_the_recipe():
         beta_nll(lr.HeteroscedasticGaussian(), outputs[:, :1], y)
 
 
-def test_fit_beta_nll_with_beta_zero_is_fit():
+def _mean_beta_nll(recipe, beta):
+    return lambda o, t: beta_nll(recipe, o, t, beta=beta, reduction="mean")
+
+
+def test_fit_with_the_beta_nll_at_beta_zero_is_fit():
     x, y = lr.data.heteroscedastic_1d(num_points=40, seed=0)
     r = lr.HeteroscedasticGaussian()
     a, b = lr.ShallowNet(1, 4, 2), lr.ShallowNet(1, 4, 2)
     history_a = lr.fit(a, r, x, y, steps=30, lr=0.01, seed=2)
-    history_b = fit_beta_nll(b, r, x, y, beta=0.0, steps=30, lr=0.01, seed=2)
+    history_b = lr.fit(b, r, x, y, steps=30, lr=0.01, seed=2, loss=_mean_beta_nll(r, 0.0))
     assert history_a == history_b
     for p, q in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(p, q)
 
 
-def test_fit_beta_nll_returns_the_beta_nll_history():
+def test_fit_with_the_beta_nll_returns_the_beta_nll_history():
     x, y = lr.data.heteroscedastic_1d(num_points=40, seed=0)
     r = lr.HeteroscedasticGaussian()
     net = lr.ShallowNet(1, 4, 2)
-    history = fit_beta_nll(net, r, x, y, beta=0.5, steps=20, lr=0.01, seed=1)
+    history = lr.fit(net, r, x, y, steps=20, lr=0.01, seed=1, loss=_mean_beta_nll(r, 0.5))
     assert len(history) == 20
     torch.manual_seed(1)
     lr.models.reset_parameters(net, x)
     with torch.no_grad():
-        first = float(beta_nll(r, net(x), y, beta=0.5))
+        first = float(beta_nll(r, net(x), y, beta=0.5, reduction="mean"))
     assert history[0] == pytest.approx(first, rel=1e-6)
     plain = lr.fit(lr.ShallowNet(1, 4, 2), r, x, y, steps=20, lr=0.01, seed=1)
     assert plain != history
 
 
-def test_fit_beta_nll_checks_beta_and_recipe_before_training():
-    x, y = lr.data.heteroscedastic_1d(num_points=10, seed=0)
-    net = lr.ShallowNet(1, 4, 2)
-    with pytest.raises(ValueError, match="beta:"):
-        fit_beta_nll(net, lr.HeteroscedasticGaussian(), x, y, beta=2.0)
-    with pytest.raises(ValueError, match="recipe:"):
-        fit_beta_nll(net, lr.Poisson(), x, y)
+def test_the_default_reduction_is_nll_s():
+    outputs, y = _batch(torch.float64)
+    r = lr.HeteroscedasticGaussian()
+    assert torch.equal(beta_nll(r, outputs, y), beta_nll(r, outputs, y, reduction="sum"))
+    assert torch.equal(beta_nll(r, outputs, y, beta=0.0), r.nll(outputs, y))

@@ -279,8 +279,8 @@ def test_zero_inflated_poisson_is_exact_at_extreme_logits(dtype, count):
 
 def test_zero_inflated_poisson_distribution_takes_probabilities_or_logits():
     rate = torch.tensor([1.0, 3.0])
-    by_probs = lr.ZeroInflatedPoissonDistribution(rate, zero_inflation=torch.tensor([0.2, 0.0]))
-    by_logits = lr.ZeroInflatedPoissonDistribution(
+    by_probs = lr.distributions.ZeroInflatedPoisson(rate, zero_inflation=torch.tensor([0.2, 0.0]))
+    by_logits = lr.distributions.ZeroInflatedPoisson(
         rate, logits=torch.logit(torch.tensor([0.2, 0.0]))
     )
     y = torch.tensor([0.0, 2.0])
@@ -288,11 +288,11 @@ def test_zero_inflated_poisson_distribution_takes_probabilities_or_logits():
     poisson = torch.distributions.Poisson(rate[1])
     torch.testing.assert_close(by_probs.log_prob(y)[1], poisson.log_prob(y[1]))  # pi = 0
     with pytest.raises(ValueError, match="zero_inflation, logits: expected exactly one"):
-        lr.ZeroInflatedPoissonDistribution(rate)
+        lr.distributions.ZeroInflatedPoisson(rate)
     with pytest.raises(ValueError, match="zero_inflation, logits: expected exactly one"):
-        lr.ZeroInflatedPoissonDistribution(rate, zero_inflation=0.1, logits=0.0)
+        lr.distributions.ZeroInflatedPoisson(rate, zero_inflation=0.1, logits=0.0)
     with pytest.raises(ValueError, match=r"zero_inflation: expected probabilities in \[0, 1\]"):
-        lr.ZeroInflatedPoissonDistribution(rate, zero_inflation=torch.tensor([0.5, 1.5]))
+        lr.distributions.ZeroInflatedPoisson(rate, zero_inflation=torch.tensor([0.5, 1.5]))
 
 
 # --- bad input, for every count recipe ----------------------------------------------------------

@@ -65,8 +65,8 @@ def test_randomized_pit_lies_between_the_two_steps_of_the_cdf(name):
 
 def _subset(dist, n):
     """The first n examples of a batch-(N,) distribution."""
-    if isinstance(dist, lr.ZeroInflatedPoissonDistribution):
-        return lr.ZeroInflatedPoissonDistribution(dist.rate[:n], logits=dist.logits[:n])
+    if isinstance(dist, lr.distributions.ZeroInflatedPoisson):
+        return lr.distributions.ZeroInflatedPoisson(dist.rate[:n], logits=dist.logits[:n])
     if isinstance(dist, TD.NegativeBinomial):
         return TD.NegativeBinomial(dist.total_count[:n], logits=dist.logits[:n])
     if isinstance(dist, TD.Poisson):
@@ -104,7 +104,7 @@ def test_randomized_pit_of_a_certain_forecast_is_uniform_over_its_step():
 
 
 def test_randomized_pit_uses_the_cdf_where_there_is_one():
-    dist = lr.ZeroInflatedPoissonDistribution(
+    dist = lr.distributions.ZeroInflatedPoisson(
         torch.tensor([2.0, 0.5], dtype=torch.float64), zero_inflation=torch.tensor([0.3, 0.0])
     )
     y = torch.tensor([0.0, 3.0], dtype=torch.float64)
@@ -130,15 +130,15 @@ def test_randomized_pit_rejects_a_continuous_distribution():
 
 def test_randomized_pit_rejects_a_count_outside_the_support():
     dist = TD.Poisson(torch.ones(3))
-    with pytest.raises(ValueError, match="y: expected whole numbers in the support.*got -1.0"):
+    with pytest.raises(ValueError, match="y: expected non-negative integer counts, got the negative value -1.0"):
         metrics.randomized_pit(dist, torch.tensor([0.0, -1.0, 2.0]))
-    with pytest.raises(ValueError, match="y: expected whole numbers in the support.*got 1.5"):
+    with pytest.raises(ValueError, match="y: expected non-negative integer counts, got the fractional value 1.5"):
         metrics.randomized_pit(dist, torch.tensor([0.0, 1.5, 2.0]))
 
 
 def test_randomized_pit_rejects_class_k_for_k_classes():
     dist = TD.Categorical(logits=torch.zeros(2, 4))
-    with pytest.raises(ValueError, match="y: expected whole numbers in the support.*got 4.0"):
+    with pytest.raises(ValueError, match="y: expected class indices 0..3 for 4 classes, got values from 1 to 4"):
         metrics.randomized_pit(dist, torch.tensor([1, 4]))
 
 

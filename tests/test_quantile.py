@@ -189,9 +189,9 @@ def test_non_positive_quantile_scale(scale):
 
 def test_distribution_validates_its_arguments():
     with pytest.raises(ValueError, match="quantile"):
-        lr.recipes.AsymmetricLaplace(0.0, 1.0, 1.5, validate_args=True)
+        lr.distributions.AsymmetricLaplace(0.0, 1.0, 1.5, validate_args=True)
     with pytest.raises(ValueError, match="scale"):
-        lr.recipes.AsymmetricLaplace(0.0, -1.0, 0.5, validate_args=True)
+        lr.distributions.AsymmetricLaplace(0.0, -1.0, 0.5, validate_args=True)
 
 
 def test_zz_report_errors():

@@ -64,7 +64,9 @@ def test_top_k_is_the_sum_over_its_completions(top):
         head = y[i].tolist()
         rest = [item for item in range(k) if item not in head]
         completions = torch.tensor([head + list(tail) for tail in itertools.permutations(rest)])
-        full = lr.PlackettLuceDistribution(scores[i]).log_prob(completions).exp().sum()
+        full = (
+            lr.distributions.PlackettLuceDistribution(scores[i]).log_prob(completions).exp().sum()
+        )
         torch.testing.assert_close(dist.log_prob(y)[i].exp(), full, rtol=1e-13, atol=0)
 
 
@@ -95,7 +97,7 @@ def test_extreme_scores(dtype, ranking, expected):
 def test_gumbel_samples_follow_the_probabilities():
     torch.manual_seed(0)
     scores = torch.tensor([[1.0, 0.0, -0.5]], dtype=torch.float64)
-    dist = lr.PlackettLuceDistribution(scores)
+    dist = lr.distributions.PlackettLuceDistribution(scores)
     draws = dist.sample((40000,))[:, 0]  # (S, 3)
     assert draws.shape == (40000, 3) and draws.dtype == torch.long
     perms = torch.tensor(list(itertools.permutations(range(3))))
@@ -131,9 +133,13 @@ def test_longer_than_the_items():
         lr.PlackettLuce(3).nll(torch.zeros(1, 3), torch.tensor([[0, 1, 2, 0]]))
 
 
-def test_float_rankings():
+def test_float_rankings_must_hold_whole_numbers():
+    # whole numbers in a float tensor are rankings, as distribution().log_prob reads them
+    outputs, ranking = torch.randn(1, 3), torch.tensor([[2, 0, 1]])
+    recipe = lr.PlackettLuce(3)
+    assert torch.equal(recipe.nll(outputs, ranking.double()), recipe.nll(outputs, ranking))
     with pytest.raises(ValueError, match="y: .*integer"):
-        lr.PlackettLuce(3).nll(torch.zeros(1, 3), torch.tensor([[0.0, 1.0, 2.0]]))
+        recipe.nll(torch.zeros(1, 3), torch.tensor([[0.5, 1.0, 2.0]]))
 
 
 def test_item_out_of_range():
@@ -158,4 +164,4 @@ def test_wrong_output_width():
 
 def test_distribution_needs_scores_with_an_item_dimension():
     with pytest.raises(ValueError, match="scores"):
-        lr.PlackettLuceDistribution(torch.tensor(1.0))
+        lr.distributions.PlackettLuceDistribution(torch.tensor(1.0))

@@ -16,37 +16,25 @@ One module per output domain, on the common base in :mod:`.base`:
 
 Each recipe's ``nll_terms`` writes the closed form the book derives, in a numerically
 stable form; the tests check it against ``torch.distributions`` and PyTorch's losses.
+The distributions of our own that two recipes return live in
+:mod:`lossrecipe.distributions`.
 """
 
-from ._numerics import normal_nll
-from .base import Parameter, Recipe, Reduction, reduce_terms
+from .base import Parameter, Recipe
 from .circular import VonMises
 from .classes import Bernoulli, Categorical, Ordinal
-from .counts import (
-    NegativeBinomial,
-    Poisson,
-    ZeroInflatedPoisson,
-    ZeroInflatedPoissonDistribution,
-)
+from .counts import NegativeBinomial, Poisson, ZeroInflatedPoisson
 from .independent import Independent
 from .mixture import GaussianMixture
 from .multivariate import MultivariateGaussian
 from .positive import Gamma
 from .proportions import Beta
-from .rankings import PlackettLuce, PlackettLuceDistribution
-from .real import (
-    AsymmetricLaplace,
-    Gaussian,
-    HeteroscedasticGaussian,
-    Laplace,
-    Quantile,
-    StudentT,
-)
+from .rankings import PlackettLuce
+from .real import Gaussian, HeteroscedasticGaussian, Laplace, Quantile, StudentT
 
 __all__ = [
     "Parameter",
     "Recipe",
-    "Reduction",
     "Gaussian",
     "HeteroscedasticGaussian",
     "Bernoulli",
@@ -54,7 +42,6 @@ __all__ = [
     "Poisson",
     "NegativeBinomial",
     "ZeroInflatedPoisson",
-    "ZeroInflatedPoissonDistribution",
     "Laplace",
     "VonMises",
     "GaussianMixture",
@@ -62,12 +49,8 @@ __all__ = [
     "MultivariateGaussian",
     "Ordinal",
     "PlackettLuce",
-    "PlackettLuceDistribution",
     "Quantile",
-    "AsymmetricLaplace",
     "StudentT",
     "Gamma",
     "Beta",
-    "normal_nll",
-    "reduce_terms",
 ]

@@ -19,14 +19,18 @@ A :class:`Recipe` declares them as data and three methods:
 - :meth:`Recipe.distribution` (step 1), :meth:`Recipe.nll_terms` (step 3, the closed
   form, receiving each raw block by name: ``def nll_terms(self, y, *, logit)``) and
   :meth:`Recipe.predict` (step 4, the mode).
+
+Every method works on the last axis of the outputs: ``(N, P)`` outputs give ``N``
+examples, and ``(N, D, P)`` outputs ``N x D`` of them, which is how
+:class:`~lossrecipe.Independent` uses a recipe.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Self
@@ -39,43 +43,31 @@ from torch.distributions.constraints import Constraint
 from ..links import Identity, Link
 from ..validation import (
     Reduction,
+    check_bool,
     check_outputs,
     check_reduction,
     check_targets,
     read_once,
     working_precision,
 )
+from ._numerics import split_columns
 
-__all__ = [
-    "Parameter",
-    "Recipe",
-    "Reduction",
-    "default_validate_args",
-    "open_unit_interval",
-    "reduce_terms",
-]
-
-
-@contextmanager
-def default_validate_args(value: bool) -> Iterator[None]:
-    """``torch.distributions``' default ``validate_args`` set to ``value`` inside.
-
-    Some distributions build others inside with the default (``StudentT`` its
-    ``Chi2``), whose check of its parameters reads them back from the device.
-    """
-    previous = torch.distributions.Distribution._validate_args
-    torch.distributions.Distribution.set_default_validate_args(value)
-    try:
-        yield
-    finally:
-        torch.distributions.Distribution.set_default_validate_args(previous)
+__all__ = ["Parameter", "Recipe", "Reduction", "reduce_terms"]
 
 
 def reduce_terms(terms: Tensor, reduction: Reduction) -> Tensor:
-    """Per-example loss terms, summed (``"sum"``), averaged (``"mean"``) or kept (``"none"``)."""
+    """Per-example loss terms, summed (``"sum"``), averaged (``"mean"``) or kept (``"none"``).
+
+    The mean of an empty batch has no value: ``ValueError`` rather than NaN.
+    """
     if reduction == "sum":
         return terms.sum()
     if reduction == "mean":
+        if terms.numel() == 0:
+            raise ValueError(
+                "reduction: expected 'sum' or 'none' for an empty batch (N = 0), whose mean "
+                "has no value; got 'mean'"
+            )
         return terms.mean()
     return terms
 
@@ -122,26 +114,28 @@ class Recipe(ABC):
     - ``fixed``: parameters held at a set value, ``{name: value}``; :meth:`params`
       returns them beside the predicted ones, one value per example.
 
-    ``validate`` (default ``True``, like ``validate_args`` in ``torch.distributions``)
-    switches the checks that read every value (finite outputs, targets in the
-    support); shapes and dtypes are always checked.  Turn it off only for inputs
-    already checked, as :func:`~lossrecipe.fit` does after checking them once.
+    Settings are stored under the names of ``__init__``'s arguments (``self.sigma``),
+    from which ``repr`` is written.  ``validate`` (default ``True``, like
+    ``validate_args`` in ``torch.distributions``) switches the checks that read every
+    value (finite outputs, targets in the support); shapes and dtypes are always
+    checked.  Turn it off only for inputs already checked, as :func:`~lossrecipe.fit`
+    does after checking them once.
     """
 
     parameters: tuple[Parameter, ...] = ()
     support: Constraint = constraints.real
     fixed: Mapping[str, float] = MappingProxyType({})
-    validate: bool = True
     #: Trailing shape of one example's target (``()``: ``y`` has shape ``(N,)``).
     target_shape: tuple[int, ...] = ()
+    validate: bool = True
 
     def __init__(self, *, validate: bool = True) -> None:
-        self.validate = validate
+        self.validate = check_bool("validate", validate)
 
     def with_validation(self, validate: bool) -> Self:
         """A copy of this recipe with the value checks switched on or off."""
         twin = copy.copy(self)
-        twin.validate = validate
+        twin.validate = check_bool("validate", validate)
         return twin
 
     @property
@@ -157,10 +151,9 @@ class Recipe(ABC):
     def raw(self, outputs: Tensor) -> dict[str, Tensor]:
         """Split ``(N, num_outputs)`` outputs into each parameter's raw block, by raw name."""
         outputs = check_outputs(outputs, self.num_outputs, values=self.validate)
-        widths = [p.width for p in self.parameters]
-        blocks = torch.split(outputs, widths, dim=1) if len(widths) > 1 else (outputs,)
+        blocks = split_columns(outputs, [p.width for p in self.parameters])
         return {
-            p.raw: block.squeeze(1) if p.size is None else block
+            p.raw: block.squeeze(-1) if p.size is None else block
             for p, block in zip(self.parameters, blocks, strict=True)
         }
 
@@ -169,8 +162,9 @@ class Recipe(ABC):
         each fixed parameter, repeated for every example."""
         raw = self.raw(outputs)
         theta = {p.name: p.link(raw[p.raw]) for p in self.parameters}
+        outputs = working_precision(outputs)
         for name, value in self.fixed.items():
-            theta[name] = outputs.new_full((outputs.shape[0],), value)
+            theta[name] = outputs.new_full(outputs.shape[:-1], value)
         return theta
 
     @abstractmethod
@@ -178,8 +172,7 @@ class Recipe(ABC):
         """The predicted distribution ``Pr(y | theta)``, one per example (batch shape ``(N,)``).
 
         Built with ``validate_args=False``: the outputs were checked here, once, and the
-        links put every parameter in its constraint (its ``log_prob`` does not check
-        its argument; ``nll`` checks the targets).
+        links put every parameter in its constraint.
         """
 
     def nll(self, outputs: Tensor, y: Tensor, reduction: Reduction = "sum") -> Tensor:
@@ -194,17 +187,15 @@ class Recipe(ABC):
         outputs = working_precision(outputs)
         with read_once():
             raw = self.raw(outputs)
-            y = self.check_targets(y, outputs)
-        return self.reduced_nll(y, reduction, **raw)
-
-    def reduced_nll(self, y: Tensor, reduction: Reduction, *args: Any, **raw: Any) -> Tensor:
-        """``nll_terms`` summed, averaged or kept.  A recipe whose terms all share a factor
-        or a constant may override it to reduce first and apply those once."""
+            y = self.check_targets(y, outputs.shape[:-1], outputs.dtype)
         return reduce_terms(self.nll_terms(y, **raw), reduction)
 
-    def check_targets(self, y: Tensor, outputs: Tensor) -> Tensor:
-        """Validate ``y`` against ``support`` and the batch; return it ready for ``nll_terms``."""
-        return check_targets(y, outputs, self.support, self.target_shape, self.validate)
+    def check_targets(self, y: Tensor, batch_shape: torch.Size, dtype: torch.dtype) -> Tensor:
+        """Validate ``y`` against ``support`` for a batch of that shape; return it in
+        ``dtype`` (class indices and rankings as integers), ready for ``nll_terms``."""
+        return check_targets(
+            y, self.support, batch_shape, dtype, self.target_shape, values=self.validate
+        )
 
     @abstractmethod
     def nll_terms(self, y: Tensor, *args: Any, **raw: Any) -> Tensor:
@@ -219,26 +210,14 @@ class Recipe(ABC):
     def predict(self, outputs: Tensor) -> Tensor:
         """The most probable output ``argmax_y Pr(y | theta)`` for each example, shape ``(N,)``."""
 
-    def _settings(self) -> list[str]:
-        """The constructor arguments that differ between instances, as ``repr`` shows them."""
-        return []
-
     def __repr__(self) -> str:
-        shown = self._settings() + ([] if self.validate else ["validate=False"])
+        """``Name(setting=value, ...)``: each argument of ``__init__``, read back from the
+        attribute of the same name (``validate`` only when it is off)."""
+        arguments = list(inspect.signature(type(self).__init__).parameters.values())[1:]
+        shown = [
+            f"{a.name}={getattr(self, a.name)!r}"
+            for a in arguments
+            if a.kind not in (a.VAR_POSITIONAL, a.VAR_KEYWORD)
+            and (a.name != "validate" or not self.validate)
+        ]
         return f"{type(self).__name__}({', '.join(shown)})"
-
-
-class _OpenUnitInterval(constraints.Constraint):
-    """The open interval ``(0, 1)`` (``constraints.unit_interval`` is closed)."""
-
-    def check(self, value: Tensor) -> Tensor:
-        return (value > 0.0) & (value < 1.0)
-
-    def __repr__(self) -> str:
-        return "open interval (0, 1)"
-
-
-#: ``(0, 1)`` without its ends: the support of :class:`~lossrecipe.Beta` (the
-#: log-density at 0 or 1 is infinite for some parameters) and the range of a quantile
-#: level.
-open_unit_interval = _OpenUnitInterval()

@@ -57,6 +57,3 @@ class VonMises(Recipe):
     def predict(self, outputs: Tensor) -> Tensor:
         """The mode, the mean direction wrapped into ``(-pi, pi]``."""
         return wrap_angle(self.raw(outputs)["mean_direction"])
-
-    def _settings(self) -> list[str]:
-        return [f"concentration={self.concentration!r}"]

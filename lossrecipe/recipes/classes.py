@@ -9,6 +9,7 @@ from torch import Tensor
 from torch.distributions import constraints
 from torch.distributions.constraints import Constraint
 
+from .. import distributions
 from ..links import Identity, Link, Sigmoid, Softmax
 from ..validation import check_positive_integer
 from ._numerics import flipped_softplus
@@ -37,8 +38,10 @@ class Bernoulli(Recipe):
     parameters = (Parameter("probability", Sigmoid(), raw="logit"),)
     support = constraints.boolean
 
-    def distribution(self, outputs: Tensor) -> torch.distributions.Bernoulli:
-        return torch.distributions.Bernoulli(logits=self.raw(outputs)["logit"], validate_args=False)
+    def distribution(self, outputs: Tensor) -> distributions.Bernoulli:
+        """torch's Bernoulli, whose ``log_prob`` also takes integer labels, as ``nll`` does."""
+        logit = self.raw(outputs)["logit"]
+        return distributions.Bernoulli(logits=logit, validate_args=False)
 
     def nll_terms(self, y: Tensor, *, logit: Tensor) -> Tensor:
         return flipped_softplus(logit, y)  # softplus[(1 - 2y) z]
@@ -68,22 +71,21 @@ class Categorical(Recipe):
     def __init__(self, num_classes: int, *, validate: bool = True) -> None:
         super().__init__(validate=validate)
         self.num_classes = check_positive_integer("num_classes", num_classes)
-        self.parameters = (Parameter("probabilities", Softmax(), size=num_classes, raw="logits"),)
-        self.support = constraints.integer_interval(0, num_classes - 1)
+        self.parameters = (
+            Parameter("probabilities", Softmax(), size=self.num_classes, raw="logits"),
+        )
+        self.support = constraints.integer_interval(0, self.num_classes - 1)
 
     def distribution(self, outputs: Tensor) -> torch.distributions.Categorical:
         logits = self.raw(outputs)["logits"]
         return torch.distributions.Categorical(logits=logits, validate_args=False)
 
     def nll_terms(self, y: Tensor, *, logits: Tensor) -> Tensor:
-        z_y = logits.gather(1, y.unsqueeze(1)).squeeze(1)
-        return torch.logsumexp(logits, dim=1) - z_y
+        z_y = logits.gather(-1, y.unsqueeze(-1)).squeeze(-1)
+        return torch.logsumexp(logits, dim=-1) - z_y
 
     def predict(self, outputs: Tensor) -> Tensor:
-        return self.raw(outputs)["logits"].argmax(dim=1)
-
-    def _settings(self) -> list[str]:
-        return [f"num_classes={self.num_classes}"]
+        return self.raw(outputs)["logits"].argmax(dim=-1)
 
 
 class _Increasing(Constraint):
@@ -149,9 +151,11 @@ class Ordinal(Recipe):
         self.num_classes = check_positive_integer("num_classes", num_classes, minimum=2)
         self.parameters = (
             Parameter("location", Identity()),
-            Parameter("cutpoints", OrderedCutpoints(), size=num_classes - 1, raw="raw_cutpoints"),
+            Parameter(
+                "cutpoints", OrderedCutpoints(), size=self.num_classes - 1, raw="raw_cutpoints"
+            ),
         )
-        self.support = constraints.integer_interval(0, num_classes - 1)
+        self.support = constraints.integer_interval(0, self.num_classes - 1)
 
     @staticmethod
     def _log_probs(location: Tensor, raw_cutpoints: Tensor) -> Tensor:
@@ -172,10 +176,7 @@ class Ordinal(Recipe):
 
     def nll_terms(self, y: Tensor, *, location: Tensor, raw_cutpoints: Tensor) -> Tensor:
         log_p = self._log_probs(location, raw_cutpoints)
-        return -log_p.gather(1, y.unsqueeze(1)).squeeze(1)
+        return -log_p.gather(-1, y.unsqueeze(-1)).squeeze(-1)
 
     def predict(self, outputs: Tensor) -> Tensor:
-        return self.log_probs(outputs).argmax(dim=1)
-
-    def _settings(self) -> list[str]:
-        return [f"num_classes={self.num_classes}"]
+        return self.log_probs(outputs).argmax(dim=-1)

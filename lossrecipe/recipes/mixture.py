@@ -47,8 +47,8 @@ class GaussianMixture(Recipe):
     ) -> None:
         super().__init__(validate=validate)
         self.num_components = check_positive_integer("num_components", num_components)
+        self.link = link
         self.variance_link = get_link(link, kind=PositiveLink)
-        self.link_name = link
         k = self.num_components
         self.parameters = (
             Parameter("weights", Softmax(), size=k, raw="logits"),
@@ -102,12 +102,13 @@ class GaussianMixture(Recipe):
         """
         raw = self.raw(outputs)
         with torch.no_grad():
-            # Candidates along dimension 1, components along the last: (N, K, 1) against (N, 1, K).
-            blocks = {name: value.detach().unsqueeze(1) for name, value in raw.items()}
+            # Candidates along the second-to-last dimension, components along the last:
+            # (..., K, 1) against (..., 1, K).
+            blocks = {name: value.detach().unsqueeze(-2) for name, value in raw.items()}
             means = blocks["means"]
             variances = self.variance_link(blocks["raw_variances"])
             log_variances = self.variance_link.log(blocks["raw_variances"])
-            y = means.transpose(1, 2)
+            y = means.transpose(-1, -2)
             for _ in range(self.FIXED_POINT_STEPS):
                 pull = torch.softmax(self._log_joint(y, **blocks) - log_variances, dim=-1)
                 y = (pull * means).sum(dim=-1, keepdim=True)
@@ -127,8 +128,5 @@ class GaussianMixture(Recipe):
                 better = trial_log_density > log_density
                 y = torch.where(better, trial, y)
                 log_density = torch.where(better, trial_log_density, log_density)
-            best = log_density.argmax(dim=1, keepdim=True)
-            return y.gather(1, best).reshape(-1)
-
-    def _settings(self) -> list[str]:
-        return [f"num_components={self.num_components}", f"link={self.link_name!r}"]
+            best = log_density.argmax(dim=-2, keepdim=True)
+            return y.gather(-2, best).squeeze(-1).squeeze(-1)

@@ -6,7 +6,8 @@ import torch
 from torch import Tensor
 from torch.distributions import constraints
 
-from ..links import Identity, LowerCholesky, PositiveLink, PositiveLinkName, get_link
+from .. import distributions
+from ..links import Identity, LowerCholesky, PositiveLink, PositiveLinkName, Square, get_link
 from ..validation import check_positive_integer
 from ._numerics import LOG_2PI
 from .base import Parameter, Recipe
@@ -53,23 +54,24 @@ class MultivariateGaussian(Recipe):
     ) -> None:
         super().__init__(validate=validate)
         self.num_dims = check_positive_integer("num_dims", num_dims)
-        if link == "square":
+        diagonal = get_link(link, kind=PositiveLink)
+        if isinstance(diagonal, Square):
             raise ValueError(
                 "link: expected 'softplus' or 'exp' for the Cholesky diagonal, which must "
                 "be positive for every raw output; got 'square', which is 0 at a raw "
                 "output of 0 (a singular covariance)"
             )
-        self.link_name = link
-        self.scale_link = LowerCholesky(self.num_dims, get_link(link, kind=PositiveLink))
+        self.link = link
+        self.scale_link = LowerCholesky(self.num_dims, diagonal)
         self.target_shape = (self.num_dims,)
         self.parameters = (
             Parameter("mean", Identity(), size=self.num_dims),
             Parameter("scale_tril", self.scale_link, size=self.scale_link.width),
         )
 
-    def distribution(self, outputs: Tensor) -> torch.distributions.MultivariateNormal:
+    def distribution(self, outputs: Tensor) -> distributions.MultivariateNormal:
         theta = self.params(outputs)
-        return torch.distributions.MultivariateNormal(
+        return distributions.MultivariateNormal(
             theta["mean"], scale_tril=theta["scale_tril"], validate_args=False
         )
 
@@ -82,6 +84,3 @@ class MultivariateGaussian(Recipe):
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["mean"]
-
-    def _settings(self) -> list[str]:
-        return [f"num_dims={self.num_dims}", f"link={self.link_name!r}"]

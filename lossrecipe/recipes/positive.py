@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 from torch.distributions import constraints
 
+from .. import distributions
 from ..links import PositiveLink, PositiveLinkName, get_link
 from ._numerics import log_gamma
 from .base import Parameter, Recipe
@@ -41,16 +42,19 @@ class Gamma(Recipe):
 
     def __init__(self, link: PositiveLinkName = "softplus", *, validate: bool = True) -> None:
         super().__init__(validate=validate)
+        self.link = link
         self.positive_link = get_link(link, kind=PositiveLink)
-        self.link_name = link
         self.parameters = (
             Parameter("concentration", self.positive_link),
             Parameter("rate", self.positive_link),
         )
 
-    def distribution(self, outputs: Tensor) -> torch.distributions.Gamma:
+    def distribution(self, outputs: Tensor) -> distributions.Gamma:
+        """torch's Gamma on ``y > 0``; its ``log_prob`` refuses ``y <= 0`` as ``nll`` does
+        when this recipe validates."""
         theta = self.params(outputs)
-        return torch.distributions.Gamma(theta["concentration"], theta["rate"], validate_args=False)
+        dist = distributions.Gamma(theta["concentration"], theta["rate"], validate_args=False)
+        return distributions.checking_values(dist, self.validate)
 
     def nll_terms(self, y: Tensor, *, raw_concentration: Tensor, raw_rate: Tensor) -> Tensor:
         alpha, log_alpha = self.positive_link.value_and_log(raw_concentration)
@@ -62,6 +66,3 @@ class Gamma(Recipe):
         theta = self.params(outputs)
         alpha, beta = theta["concentration"], theta["rate"]
         return torch.clamp(alpha - 1.0, min=0.0) / beta
-
-    def _settings(self) -> list[str]:
-        return [f"link={self.link_name!r}"]

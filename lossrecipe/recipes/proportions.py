@@ -5,11 +5,13 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .. import distributions
 from ..links import PositiveLink, PositiveLinkName, get_link
+from ..validation import open_unit_interval
 from ._numerics import log_gamma
-from .base import Parameter, Recipe, open_unit_interval
+from .base import Parameter, Recipe
 
-__all__ = ["Beta", "open_unit_interval"]
+__all__ = ["Beta"]
 
 
 class Beta(Recipe):
@@ -49,18 +51,20 @@ class Beta(Recipe):
 
     def __init__(self, link: PositiveLinkName = "softplus", *, validate: bool = True) -> None:
         super().__init__(validate=validate)
+        self.link = link
         self.positive_link = get_link(link, kind=PositiveLink)
-        self.link_name = link
         self.parameters = (
             Parameter("concentration1", self.positive_link),
             Parameter("concentration0", self.positive_link),
         )
 
-    def distribution(self, outputs: Tensor) -> torch.distributions.Beta:
+    def distribution(self, outputs: Tensor) -> distributions.Beta:
+        """torch's Beta on the open ``(0, 1)``; its ``log_prob`` refuses 0 and 1 as ``nll``
+        does when this recipe validates."""
         theta = self.params(outputs)
-        return torch.distributions.Beta(
-            theta["concentration1"], theta["concentration0"], validate_args=False
-        )
+        alpha, beta = theta["concentration1"], theta["concentration0"]
+        dist = distributions.Beta(alpha, beta, validate_args=False)
+        return distributions.checking_values(dist, self.validate)
 
     def nll_terms(
         self, y: Tensor, *, raw_concentration1: Tensor, raw_concentration0: Tensor
@@ -82,6 +86,3 @@ class Beta(Recipe):
         mode = torch.where((alpha > 1.0) & (beta > 1.0), interior, edge)
         no_single_peak = ((alpha < 1.0) & (beta < 1.0)) | ((alpha == 1.0) & (beta == 1.0))
         return torch.where(no_single_peak, alpha / (alpha + beta), mode)
-
-    def _settings(self) -> list[str]:
-        return [f"link={self.link_name!r}"]

@@ -4,21 +4,18 @@ Quantile."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from torch.distributions import constraints
-from torch.distributions.utils import broadcast_all
 
+from ..distributions import AsymmetricLaplace, checking_values, default_validate_args, pinball
 from ..links import Identity, PositiveLink, PositiveLinkName, get_link, log_softplus
-from ..validation import Reduction, check_positive, check_unit_open
-from ._numerics import log_abs, log_gamma_ratio_half, normal_nll
-from .base import Parameter, Recipe, default_validate_args, open_unit_interval, reduce_terms
+from ..validation import check_positive, check_unit_open
+from ._numerics import laplace_nll, log_abs, log_gamma_ratio_half, normal_nll
+from .base import Parameter, Recipe
 
 __all__ = [
-    "AsymmetricLaplace",
     "Gaussian",
     "HeteroscedasticGaussian",
     "Laplace",
@@ -64,9 +61,6 @@ class Gaussian(Recipe):
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["mean"]
 
-    def _settings(self) -> list[str]:
-        return [f"sigma={self.sigma!r}"]
-
 
 class HeteroscedasticGaussian(Recipe):
     """Regression whose noise depends on ``x``: the mean and the variance are both predicted.
@@ -88,8 +82,8 @@ class HeteroscedasticGaussian(Recipe):
 
     def __init__(self, link: PositiveLinkName = "softplus", *, validate: bool = True) -> None:
         super().__init__(validate=validate)
+        self.link = link
         self.variance_link = get_link(link, kind=PositiveLink)
-        self.link_name = link
         self.parameters = (
             Parameter("mean", Identity()),
             Parameter("variance", self.variance_link),
@@ -106,9 +100,6 @@ class HeteroscedasticGaussian(Recipe):
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["mean"]
-
-    def _settings(self) -> list[str]:
-        return [f"link={self.link_name!r}"]
 
 
 class Laplace(Recipe):
@@ -139,125 +130,10 @@ class Laplace(Recipe):
         return torch.distributions.Laplace(theta["location"], theta["scale"], validate_args=False)
 
     def nll_terms(self, y: Tensor, *, location: Tensor) -> Tensor:
-        # In place after abs (whose backward keeps only its input): the same values.
-        return torch.abs(y - location).div_(self.scale).add_(math.log(2.0 * self.scale))
-
-    def reduced_nll(self, y: Tensor, reduction: Reduction, *, location: Tensor) -> Tensor:
-        """A sum or mean reduces ``|y_i - mu_i|`` first, then divides by ``b`` and adds
-        ``log 2b`` once (``N log 2b`` for the sum), as ``F.l1_loss(mu, y) / b + log 2b``."""
-        if reduction == "none":
-            return self.nll_terms(y, location=location)
-        distance = reduce_terms(torch.abs(y - location), reduction)
-        constant = math.log(2.0 * self.scale)
-        return distance / self.scale + (constant if reduction == "mean" else len(y) * constant)
+        return laplace_nll(y, location, self.scale)  # |y - mu| / b + log 2b
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["location"]
-
-    def _settings(self) -> list[str]:
-        return [f"scale={self.scale!r}"]
-
-
-def pinball(u: Tensor, quantile: float | Tensor) -> Tensor:
-    """The pinball (check) loss ``rho_q[u] = u (q - [u < 0])``.
-
-    ``q u`` for ``u >= 0`` and ``(q - 1) u`` below 0: both non-negative.
-    """
-    return u * (quantile - (u < 0).to(u.dtype))
-
-
-class AsymmetricLaplace(torch.distributions.Distribution):
-    """The asymmetric Laplace distribution in its quantile form.
-
-    ``Pr(y | mu, b, q) = q (1 - q) / b * exp[-rho_q[y - mu] / b]``, with the pinball loss
-    ``rho_q[u] = u (q - [u < 0])``.  The location ``mu`` is the ``q``-quantile
-    (``cdf(mu) = q``) and the mode.  Below ``mu`` it is an exponential tail of rate
-    ``(1 - q) / b`` holding mass ``q``; above, one of rate ``q / b`` holding ``1 - q``.
-
-    - ``cdf[y] = q exp[(1 - q) (y - mu) / b]`` for ``y < mu``,
-      ``1 - (1 - q) exp[-q (y - mu) / b]`` for ``y >= mu``;
-    - ``mean = mu + b (1 - 2q) / (q (1 - q))``;
-    - ``variance = b^2 (1 - 2q + 2q^2) / (q^2 (1 - q)^2)``.
-
-    ``sample`` draws by inverting the CDF (``rsample``: differentiable in ``loc``, ``scale``).
-    """
-
-    arg_constraints = {
-        "loc": constraints.real,
-        "scale": constraints.positive,
-        "quantile": open_unit_interval,
-    }
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(
-        self,
-        loc: Tensor | float,
-        scale: Tensor | float,
-        quantile: Tensor | float,
-        validate_args: bool | None = None,
-    ) -> None:
-        self.loc, self.scale, self.quantile = broadcast_all(loc, scale, quantile)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
-    def expand(
-        self,
-        batch_shape: torch.Size | list[int] | tuple[int, ...],
-        _instance: AsymmetricLaplace | None = None,
-    ) -> AsymmetricLaplace:
-        new = self._get_checked_instance(AsymmetricLaplace, _instance)
-        batch_shape = torch.Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        new.quantile = self.quantile.expand(batch_shape)
-        super(AsymmetricLaplace, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def mean(self) -> Tensor:
-        q = self.quantile
-        return self.loc + self.scale * (1 - 2 * q) / (q * (1 - q))
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
-
-    @property
-    def variance(self) -> Tensor:
-        q = self.quantile
-        return self.scale**2 * (1 - 2 * q + 2 * q**2) / (q**2 * (1 - q) ** 2)
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        q, b = self.quantile, self.scale
-        return torch.log(q * (1 - q) / b) - pinball(value - self.loc, q) / b
-
-    def cdf(self, value: Tensor) -> Tensor:
-        if self._validate_args:
-            self._validate_sample(value)
-        q, b = self.quantile, self.scale
-        u = value - self.loc
-        # each branch sees only its own side of mu, so neither overflows
-        below = q * torch.exp((1 - q) * u.clamp(max=0.0) / b)
-        above = 1 - (1 - q) * torch.exp(-q * u.clamp(min=0.0) / b)
-        return torch.where(u < 0, below, above)
-
-    def icdf(self, value: Tensor) -> Tensor:
-        q, b = self.quantile, self.scale
-        p = torch.as_tensor(value, dtype=self.loc.dtype, device=self.loc.device)
-        lower = p < q
-        # log[p / q] <= 0 below the quantile, log[(1 - p) / (1 - q)] <= 0 above it
-        below = b / (1 - q) * (torch.log(torch.where(lower, p, q)) - torch.log(q))
-        above = -b / q * (torch.log1p(-torch.where(lower, q, p)) - torch.log1p(-q))
-        return self.loc + torch.where(lower, below, above)
-
-    def rsample(self, sample_shape: torch.Size | list[int] | tuple[int, ...] = ()) -> Tensor:
-        shape = self._extended_shape(torch.Size(sample_shape))
-        tiny = torch.finfo(self.loc.dtype).tiny
-        p = torch.rand(shape, dtype=self.loc.dtype, device=self.loc.device).clamp(min=tiny)
-        return self.icdf(p)
 
 
 class Quantile(Recipe):
@@ -266,7 +142,8 @@ class Quantile(Recipe):
     Distribution
         ``Pr(y | mu) = q (1 - q) / b * exp[-rho_q[y - mu] / b]``, ``y`` real, with the pinball
         loss ``rho_q[u] = u (q - [u < 0])``; ``0 < q < 1`` and ``b > 0`` are settings.
-        ``cdf[mu] = q``: the location is the ``q``-quantile (:class:`AsymmetricLaplace`).
+        ``cdf[mu] = q``: the location is the ``q``-quantile
+        (:class:`~lossrecipe.distributions.AsymmetricLaplace`).
     Parameters and links
         1 output: ``location`` ``mu = f[x, phi]`` (identity).  Fixed: ``scale = b``,
         ``quantile = q``.
@@ -290,9 +167,10 @@ class Quantile(Recipe):
 
     def distribution(self, outputs: Tensor) -> AsymmetricLaplace:
         theta = self.params(outputs)
-        return AsymmetricLaplace(
+        dist = AsymmetricLaplace(
             theta["location"], theta["scale"], theta["quantile"], validate_args=False
         )
+        return checking_values(dist, self.validate)
 
     def nll_terms(self, y: Tensor, *, location: Tensor) -> Tensor:
         q, b = self.quantile, self.scale
@@ -300,9 +178,6 @@ class Quantile(Recipe):
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["location"]
-
-    def _settings(self) -> list[str]:
-        return [f"quantile={self.quantile!r}", f"scale={self.scale!r}"]
 
 
 class StudentT(Recipe):
@@ -341,8 +216,8 @@ class StudentT(Recipe):
     ) -> None:
         super().__init__(validate=validate)
         self.df = None if df is None else check_positive("df", df)
+        self.link = link
         self.positive_link = get_link(link, kind=PositiveLink)
-        self.link_name = link
         parameters = [Parameter("location", Identity()), Parameter("scale", self.positive_link)]
         if self.df is None:
             parameters.append(Parameter("df", self.positive_link))
@@ -359,28 +234,20 @@ class StudentT(Recipe):
                 theta["df"], theta["location"], theta["scale"], validate_args=False
             )
 
-    @property
-    def nll_terms(self) -> Callable[..., Tensor]:
-        """The NLL with the raw blocks this instance's layout has, by name:
-        ``(y, *, location, raw_scale)`` for a fixed ``df``, ``(y, *, location,
-        raw_scale, raw_df)`` for a learned one."""
-        return self._nll_terms_fixed_df if self.df is not None else self._nll_terms_learned_df
-
-    def _nll_terms_fixed_df(self, y: Tensor, *, location: Tensor, raw_scale: Tensor) -> Tensor:
-        assert self.df is not None
-        df = self.df
-        # log nu / 2 - log[Gamma[(nu + 1)/2] / Gamma[nu/2]]: a constant here
-        constant = 0.5 * math.log(df) - math.lgamma(0.5 * (df + 1.0)) + math.lgamma(0.5 * df)
-        return self._student_nll(y, location, raw_scale, math.log(df), math.log1p(df), constant)
-
-    def _nll_terms_learned_df(
-        self, y: Tensor, *, location: Tensor, raw_scale: Tensor, raw_df: Tensor
+    def nll_terms(
+        self, y: Tensor, *, location: Tensor, raw_scale: Tensor, raw_df: Tensor | None = None
     ) -> Tensor:
+        """``raw_df`` is the third raw block when ``df`` is learned (``df=None``)."""
+        if raw_df is None:  # df is a setting: its terms are constants
+            assert self.df is not None
+            nu = self.df
+            # log nu / 2 - log[Gamma[(nu + 1)/2] / Gamma[nu/2]]
+            constant = 0.5 * math.log(nu) - math.lgamma(0.5 * (nu + 1.0)) + math.lgamma(0.5 * nu)
+            return self._student_nll(y, location, raw_scale, math.log(nu), math.log1p(nu), constant)
         log_df = self.positive_link.log(raw_df)
-        constant = 0.5 * log_df - log_gamma_ratio_half(log_df - math.log(2.0))
-        return self._student_nll(
-            y, location, raw_scale, log_df, F.softplus(log_df, threshold=40.0), constant
-        )
+        log_constant = 0.5 * log_df - log_gamma_ratio_half(log_df - math.log(2.0))
+        log1p_df = F.softplus(log_df, threshold=40.0)  # log[1 + nu] from log nu
+        return self._student_nll(y, location, raw_scale, log_df, log1p_df, log_constant)
 
     def _student_nll(
         self,
@@ -399,6 +266,3 @@ class StudentT(Recipe):
 
     def predict(self, outputs: Tensor) -> Tensor:
         return self.raw(outputs)["location"]
-
-    def _settings(self) -> list[str]:
-        return [f"df={self.df!r}", f"link={self.link_name!r}"]

@@ -9,12 +9,12 @@ with Adam, 600 full-batch steps, learning rate 0.005.
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, partial
 
 import torch
 
 import lossrecipe as lr
-from lossrecipe.beta_nll import fit_beta_nll
+from lossrecipe.beta_nll import beta_nll
 
 from .batched import Fitted, fit_seeds
 
@@ -53,7 +53,16 @@ def _models(seed: int) -> dict[str, float]:
     hetero = _nets(HETERO)[seed].net
     mean_only = _nets(MEAN_ONLY)[seed].net
     beta_net = lr.ShallowNet(num_inputs=1, num_hidden=HIDDEN, num_outputs=2)
-    fit_beta_nll(beta_net, recipe, x, y, beta=0.5, steps=STEPS, lr=LR, seed=seed)
+    lr.fit(
+        beta_net,
+        recipe,
+        x,
+        y,
+        steps=STEPS,
+        lr=LR,
+        seed=seed,
+        loss=partial(beta_nll, recipe, beta=0.5, reduction="mean"),
+    )
 
     true_mean = lr.data.regression_mean(x_test[:, 0])
     true_dist = torch.distributions.Normal(true_mean, lr.data.growing_sigma(x_test[:, 0]))

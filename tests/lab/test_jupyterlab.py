@@ -75,8 +75,6 @@ RAW_MYST = (
     ":class:",
     "(eq-",
 )
-RUN_ALL_SECONDS: dict[str, float] = {}
-
 # Where the browser tests are required (.ci/run sets SITE_TESTS_REQUIRED=1), a missing
 # Chromium is a failure, not a skip.
 pytestmark = pytest.mark.skipif(
@@ -307,7 +305,7 @@ def _screenshot(page, start, end, name: str) -> None:
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
-def test_run_all_in_jupyterlab(lab, nb_path):
+def test_run_all_in_jupyterlab(lab, nb_path, record_property):
     stored = nbformat.read(nb_path, as_version=4)
     code = [cell for cell in stored.cells if cell.cell_type == "code"]
     solutions = [cell for cell in code if "solution" in cell.metadata.get("tags", [])]
@@ -330,7 +328,7 @@ def test_run_all_in_jupyterlab(lab, nb_path):
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         _wait_for_run_all(page, timeout_ms=600_000)
-        RUN_ALL_SECONDS[nb_path.name] = time.monotonic() - start
+        record_property("run_all_seconds", time.monotonic() - start)
 
         cells = _cells(page)
         counts = [c["count"] for c in cells if c["code"]]
