@@ -4,8 +4,9 @@ Choose a distribution over the output, let a network predict its parameters
 through links, minimise the negative log-likelihood, predict the distribution
 or its peak.  See the book *Loss functions from first principles*.
 
-``lossrecipe.data``, ``lossrecipe.metrics`` and ``lossrecipe.plotting`` are imported on
-first use (plotting brings matplotlib, a good part of a second).
+``lossrecipe.data``, ``lossrecipe.datasets``, ``lossrecipe.metrics`` and
+``lossrecipe.plotting`` are imported on first use (plotting brings matplotlib, a good
+part of a second; datasets reads its files only when a loader is called).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .recipes import (
     Independent,
     Laplace,
     MultivariateGaussian,
+    NegativeBinomial,
     Ordinal,
     Parameter,
     PlackettLuce,
@@ -37,13 +39,14 @@ from .recipes import (
     Recipe,
     StudentT,
     VonMises,
+    ZeroInflatedPoisson,
 )
 from .training import fit
 
 if TYPE_CHECKING:
-    from . import data, metrics, plotting
+    from . import data, datasets, metrics, plotting
 
-_LAZY = ("data", "metrics", "plotting")
+_LAZY = ("data", "datasets", "metrics", "plotting")
 
 __all__ = [
     *recipes.__all__,
@@ -51,6 +54,7 @@ __all__ = [
     *training.__all__,
     *_beta_nll.__all__,
     "data",
+    "datasets",
     "distributions",
     "links",
     "metrics",
@@ -63,7 +67,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> ModuleType:
-    """``lossrecipe.data``, ``.metrics`` and ``.plotting``, imported when first used."""
+    """``lossrecipe.data``, ``.datasets``, ``.metrics`` and ``.plotting``, on first use."""
     if name in _LAZY:
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module

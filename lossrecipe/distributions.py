@@ -1,8 +1,10 @@
 """The distributions the recipes return where ``torch.distributions`` has none that fits.
 
-- :class:`AsymmetricLaplace` (the quantile recipe's distribution) and
-  :class:`PlackettLuceDistribution` (rankings): two distributions of our own;
-- :class:`Bernoulli`, :class:`Poisson`, :class:`Beta` and :class:`Gamma`:
+- :class:`AsymmetricLaplace` (the quantile recipe's distribution),
+  :class:`PlackettLuceDistribution` (rankings) and :class:`ZeroInflatedPoisson` (counts
+  with extra zeros): three distributions of our own;
+- :class:`Bernoulli`, :class:`Poisson`, :class:`NegativeBinomial`, :class:`Beta` and
+  :class:`Gamma`:
   ``torch.distributions``' own, changed only where their ``log_prob`` would disagree
   with the recipe's ``nll``: it computes in the parameters' dtype whatever the dtype of
   the targets (integers and ``bool`` labels, 16-bit floats), as ``nll`` does; the
@@ -25,6 +27,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 from torch.distributions import Distribution, constraints
 from torch.distributions.constraints import Constraint
@@ -39,12 +42,16 @@ __all__ = [
     "Gamma",
     "Independent",
     "MultivariateNormal",
+    "NegativeBinomial",
     "PlackettLuceDistribution",
     "Poisson",
+    "ZeroInflatedPoisson",
     "checking_values",
     "default_validate_args",
     "pinball",
     "plackett_luce_nll",
+    "zero_inflated_poisson_log_prob",
+    "zero_inflated_poisson_mode",
 ]
 
 D = TypeVar("D", bound=Distribution)
@@ -98,6 +105,14 @@ class Poisson(torch.distributions.Poisson):
 
     def log_prob(self, value: Tensor) -> Tensor:
         return super().log_prob(value.to(self.rate.dtype))
+
+
+class NegativeBinomial(torch.distributions.NegativeBinomial):
+    """``torch.distributions.NegativeBinomial`` whose ``log_prob`` computes in the
+    parameters' dtype (as ``nll`` does), whatever the dtype of the counts."""
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(value.to(self.logits.dtype))
 
 
 class Beta(torch.distributions.Beta):
@@ -308,3 +323,125 @@ class PlackettLuceDistribution(Distribution):
             tiny = torch.finfo(u.dtype).tiny
             gumbel = -torch.log(-torch.log(u.clamp(min=tiny)))
             return (self.scores.expand(shape) + gumbel).argsort(dim=-1, descending=True)
+
+
+def zero_inflated_poisson_log_prob(y: Tensor, logit: Tensor, log_rate: Tensor) -> Tensor:
+    """``log Pr(y)`` of the zero-inflated Poisson, from the logit of ``pi`` and ``log lambda``.
+
+    ``log Pr(0) = logaddexp[logsig[w], logsig[-w] - lambda]`` (log-sum-exp of the two ways
+    to get a zero); ``log Pr(k) = logsig[-w] + k log lambda - lambda - log k!`` for ``k >= 1``.
+    Each branch sees only the rates it can use: the zero's ``lambda`` stops at the largest
+    float (``e^{-lambda}`` is 0 either way), and a zero's row gives the other branch
+    ``lambda = 1``, so no gradient meets ``0 * inf`` where ``lambda`` overflows.
+    """
+    log_extra, log_poisson = F.logsigmoid(logit), F.logsigmoid(-logit)
+    cap = math.log(torch.finfo(log_rate.dtype).max)
+    zero = torch.logaddexp(log_extra, log_poisson - torch.exp(torch.clamp(log_rate, max=cap)))
+    counted = torch.where(y > 0, log_rate, torch.zeros_like(log_rate))
+    positive = log_poisson + y * counted - torch.exp(counted) - torch.lgamma(y + 1.0)
+    return torch.where(y == 0, zero, positive)
+
+
+def zero_inflated_poisson_mode(logit: Tensor, log_rate: Tensor) -> Tensor:
+    """The mode of the zero-inflated Poisson: ``0`` or the Poisson's mode ``floor[lambda]``,
+    whichever is more probable (the larger on a tie)."""
+    peak = torch.floor(torch.exp(log_rate))
+    at_peak = zero_inflated_poisson_log_prob(peak, logit, log_rate)
+    at_zero = zero_inflated_poisson_log_prob(torch.zeros_like(peak), logit, log_rate)
+    return torch.where(at_peak >= at_zero, peak, torch.zeros_like(peak))
+
+
+class ZeroInflatedPoisson(Distribution):
+    """A point mass at 0 mixed with a Poisson: ``Pr(0) = pi + (1 - pi) exp[-lambda]``,
+    ``Pr(k) = (1 - pi) lambda^k exp[-lambda] / k!`` for ``k >= 1``.
+
+    Built from ``rate`` ``lambda > 0`` and either ``zero_inflation`` ``pi`` in ``[0, 1]``
+    or its ``logits`` ``w`` (``pi = sig[w]``).  ``log_prob`` works from ``w`` and
+    ``log lambda`` with log-sigmoids and a log-sum-exp for the zero.
+
+    - ``mean = (1 - pi) lambda``; ``variance = (1 - pi) lambda (1 + pi lambda)``;
+    - ``cdf[y] = pi + (1 - pi) Q[floor[y] + 1, lambda]`` for ``y >= 0`` (``Q`` the
+      regularised upper incomplete gamma function, the Poisson's distribution function;
+      ``torch.special.gammaincc``, good to about 1e-9 for counts in the tens), 0 below;
+    - ``mode``: 0 or ``floor[lambda]``, whichever is more probable;
+    - ``sample``: a Bernoulli draw decides the extra zero, else a Poisson draw.
+    """
+
+    arg_constraints = {"rate": constraints.positive, "logits": constraints.real}
+    support = constraints.nonnegative_integer
+
+    def __init__(
+        self,
+        rate: Tensor | float,
+        zero_inflation: Tensor | float | None = None,
+        logits: Tensor | float | None = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        if (zero_inflation is None) == (logits is None):
+            raise ValueError(
+                "zero_inflation, logits: expected exactly one of them, got "
+                f"{'both' if logits is not None else 'neither'}"
+            )
+        if logits is None:
+            assert zero_inflation is not None
+            self.rate, probs = broadcast_all(rate, zero_inflation)
+            validate = Distribution._validate_args if validate_args is None else validate_args
+            if validate and not bool(((probs >= 0) & (probs <= 1)).all()):
+                raise ValueError(
+                    "zero_inflation: expected probabilities in [0, 1], got values from "
+                    f"{float(probs.min()):.4g} to {float(probs.max()):.4g}"
+                )
+            self.logits = torch.logit(probs)
+        else:
+            self.rate, self.logits = broadcast_all(rate, logits)
+        super().__init__(self.rate.shape, validate_args=validate_args)
+
+    def expand(
+        self,
+        batch_shape: torch.Size | list[int] | tuple[int, ...],
+        _instance: ZeroInflatedPoisson | None = None,
+    ) -> ZeroInflatedPoisson:
+        new = self._get_checked_instance(ZeroInflatedPoisson, _instance)
+        batch_shape = torch.Size(batch_shape)
+        new.rate = self.rate.expand(batch_shape)
+        new.logits = self.logits.expand(batch_shape)
+        super(ZeroInflatedPoisson, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def zero_inflation(self) -> Tensor:
+        """``pi = sig[w]``, the probability of an extra zero."""
+        return torch.sigmoid(self.logits)
+
+    @property
+    def mean(self) -> Tensor:
+        return torch.sigmoid(-self.logits) * self.rate
+
+    @property
+    def variance(self) -> Tensor:
+        return torch.sigmoid(-self.logits) * self.rate * (1.0 + self.zero_inflation * self.rate)
+
+    @property
+    def mode(self) -> Tensor:
+        return zero_inflated_poisson_mode(self.logits, torch.log(self.rate))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        value = torch.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
+        return zero_inflated_poisson_log_prob(value, self.logits, torch.log(self.rate))
+
+    def cdf(self, value: Tensor) -> Tensor:
+        value = torch.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
+        k = torch.floor(torch.clamp(value, min=0.0))
+        poisson = torch.special.gammaincc(k + 1.0, self.rate)
+        inside = self.zero_inflation + torch.sigmoid(-self.logits) * poisson
+        return torch.where(value < 0, torch.zeros_like(inside), inside)
+
+    def sample(self, sample_shape: torch.Size | list[int] | tuple[int, ...] = ()) -> Tensor:
+        shape = self._extended_shape(torch.Size(sample_shape))
+        with torch.no_grad():
+            extra = torch.bernoulli(self.zero_inflation.expand(shape))
+            counts = torch.poisson(self.rate.expand(shape))
+            return torch.where(extra > 0, torch.zeros_like(counts), counts)

@@ -6,7 +6,9 @@ score under the true distribution ``Q`` is smallest for ``P = Q``.  The NLL
 ``-log Pr(y)`` is one; this module adds two that stay finite where the NLL
 explodes (the CRPS for real outputs, the Brier score for classes) and the
 calibration checks: the probability integral transform (PIT) for real outputs,
-reliability curves and the expected calibration error (ECE) for classes.
+reliability curves and the expected calibration error (ECE) for classes.  For counts and
+ordered classes: the randomised PIT and the ranked probability score (RPS), the CRPS of
+a discrete distribution.
 
 Every function validates its inputs and raises ``ValueError`` naming the argument;
 every one works in ``float32`` and ``float64``, on the device of its inputs (results
@@ -36,7 +38,10 @@ __all__ = [
     "crps_gaussian",
     "crps_samples",
     "pit",
+    "randomized_pit",
+    "uniformity_gap",
     "brier_score",
+    "ranked_probability_score",
     "calibration_curve",
     "expected_calibration_error",
 ]
@@ -116,17 +121,7 @@ def pit(distribution: Distribution, y: Tensor) -> Tensor:
     (Dawid 1984): a histogram of them is flat for a calibrated model, U-shaped for
     an over-confident one and hump-shaped for an under-confident one.
     """
-    if not isinstance(distribution, Distribution):
-        raise ValueError(
-            "distribution: expected a torch.distributions.Distribution (for example "
-            f"recipe.distribution(outputs)), got {type(distribution).__name__}"
-        )
-    if tuple(distribution.event_shape) != () or len(distribution.batch_shape) != 1:
-        raise ValueError(
-            "distribution: expected one scalar distribution per example (batch shape (N,), "
-            f"event shape ()), got batch shape {tuple(distribution.batch_shape)} and event "
-            f"shape {tuple(distribution.event_shape)}"
-        )
+    distribution = _scalar_batch(distribution)
     n = distribution.batch_shape[0]
     try:
         support = distribution.support or constraints.real
@@ -143,8 +138,117 @@ def pit(distribution: Distribution, y: Tensor) -> Tensor:
         raise ValueError(
             f"distribution: {type(distribution).__name__} has no cdf, so its PIT is not "
             "defined here; use a distribution with a cdf (Normal, Laplace, a Gaussian "
-            "mixture, ...)"
+            "mixture, ...), or lr.metrics.randomized_pit for counts and classes"
         ) from None
+
+
+def _scalar_batch(distribution: object) -> Distribution:
+    """``distribution`` if it is one scalar distribution per example (batch shape ``(N,)``)."""
+    if not isinstance(distribution, Distribution):
+        raise ValueError(
+            "distribution: expected a torch.distributions.Distribution (for example "
+            f"recipe.distribution(outputs)), got {type(distribution).__name__}"
+        )
+    if tuple(distribution.event_shape) != () or len(distribution.batch_shape) != 1:
+        raise ValueError(
+            "distribution: expected one scalar distribution per example (batch shape (N,), "
+            f"event shape ()), got batch shape {tuple(distribution.batch_shape)} and event "
+            f"shape {tuple(distribution.event_shape)}"
+        )
+    return distribution
+
+
+def _discrete_support(distribution: Distribution) -> tuple[constraints.Constraint, int]:
+    """The support of a count or class distribution, and its lowest value."""
+    try:
+        support = distribution.support
+    except NotImplementedError:
+        support = None
+    if support is None or not getattr(support, "is_discrete", False):
+        raise ValueError(
+            "distribution: expected a distribution over counts or classes (a discrete "
+            f"support), got {type(distribution).__name__} with support {support}; for a "
+            "real-valued output use lr.metrics.pit"
+        )
+    return support, int(getattr(support, "lower_bound", 0))
+
+
+def _cdf_by_summing(distribution: Distribution, y: Tensor, low: int) -> tuple[Tensor, Tensor]:
+    """``(F[y - 1], F[y])`` from the pmf, summed from ``low`` up to the largest ``y``.
+
+    Costs ``N (max y - low + 1)`` evaluations of ``log_prob``.
+    """
+    n = y.shape[0]
+    top = int(y.max()) if n else low
+    grid = torch.arange(low, top + 1, dtype=y.dtype, device=y.device)
+    pmf = distribution.log_prob(grid.unsqueeze(1).expand(-1, n)).exp()  # (K, N)
+    cumulative = torch.cat([torch.zeros_like(pmf[:1]), pmf.cumsum(dim=0)], dim=0)
+    row = (y - low).long().unsqueeze(0)
+    return cumulative.gather(0, row).squeeze(0), cumulative.gather(0, row + 1).squeeze(0)
+
+
+def randomized_pit(
+    distribution: Distribution, y: Tensor, generator: torch.Generator | None = None
+) -> Tensor:
+    """The randomised PIT of a count or class forecast, ``u_i ~ U(F_i[y_i - 1], F_i[y_i])``.
+
+    For a discrete outcome the PIT ``F[y]`` is not uniform even for a correct
+    forecast: it can only take the values of the staircase ``F``.  Drawing ``u_i``
+    uniformly between ``F_i[y_i - 1] = Pr(Y < y_i)`` and ``F_i[y_i] = Pr(Y <= y_i)``
+    spreads each step over its height, and when ``y_i`` comes from ``F_i`` the ``u_i``
+    are exactly uniform on ``[0, 1]`` (Czado, Gneiting and Held 2009): their histogram
+    reads like the PIT histogram of a real-valued forecast (:func:`pit`).
+
+    ``distribution`` is a scalar distribution with batch shape ``(N,)`` and a discrete
+    support (what the count and class recipes' ``distribution`` returns: Poisson,
+    negative binomial, zero-inflated Poisson, Bernoulli, Categorical); its ``cdf`` is
+    used where it has one, otherwise the pmf is summed (``torch.distributions`` has no
+    ``cdf`` for its discrete distributions).  For classes the order of the labels is
+    taken as meaningful, as for ordered classes.  ``y`` ``(N,)`` holds values of the
+    support (integer or whole floating-point numbers).  ``generator`` draws the uniform
+    numbers (the global generator if ``None``; a CPU generator draws the same numbers
+    for inputs on any device).  Returns ``(N,)`` values in ``[0, 1]``.
+    """
+    distribution = _scalar_batch(distribution)
+    n = distribution.batch_shape[0]
+    support, low = _discrete_support(distribution)
+    mean = distribution.mean
+    dtype = mean.dtype if mean.is_floating_point() else torch.get_default_dtype()
+    y = check_targets(y, support, (n,), dtype, against=f"the batch shape ({n},) of distribution")
+    y = y.to(dtype)  # class indices come back as integers
+    try:
+        above = distribution.cdf(y)
+        below = torch.where(
+            y > low, distribution.cdf(torch.clamp(y - 1.0, min=low)), torch.zeros_like(above)
+        )
+    except NotImplementedError:
+        below, above = _cdf_by_summing(distribution, y, low)
+    # drawn where the generator lives, so a CPU generator gives the same u on any device
+    where = above.device if generator is None else generator.device
+    draws = torch.rand(n, generator=generator, dtype=above.dtype, device=where).to(above.device)
+    return torch.clamp(below + draws * (above - below), 0.0, 1.0)
+
+
+def uniformity_gap(pit_values: Tensor) -> Tensor:
+    """How far PIT values are from uniform: ``D = max_u |G[u] - u|``, a scalar.
+
+    ``G`` is the empirical distribution function of the ``N`` values ``u_i`` (from
+    :func:`pit` or :func:`randomized_pit`), and ``D`` is the Kolmogorov-Smirnov distance
+    between it and the uniform distribution on ``[0, 1]``: from the sorted values
+    ``u_(1) <= ... <= u_(N)``, ``D = max_i max(i / N - u_(i), u_(i) - (i - 1) / N)``.
+    Near 0 for a calibrated forecast; for ``N`` uniform values it exceeds
+    ``1.36 / sqrt(N)`` only one time in twenty.
+    """
+    u = check_real("pit_values", pit_values, 1, "(N,)")
+    n = u.shape[0]
+    if n == 0 or not bool(((u >= 0) & (u <= 1)).all()):
+        raise ValueError(
+            f"pit_values: expected at least one value, all in [0, 1], got {n} values"
+            + (f" from {float(u.min()):.4g} to {float(u.max()):.4g}" if n else "")
+        )
+    ordered = torch.sort(u).values
+    rank = torch.arange(n + 1, dtype=ordered.dtype, device=ordered.device) / n
+    return torch.maximum(rank[1:] - ordered, ordered - rank[:-1]).max()
 
 
 # --- classes: Brier score and calibration ----------------------------------------------------
@@ -161,6 +265,26 @@ def brier_score(probs: Tensor | Categorical | Bernoulli, y: Tensor) -> Tensor:
     probs, y = check_class_probabilities(probs, y)
     one_hot = torch.nn.functional.one_hot(y, probs.shape[1]).to(probs.dtype)
     return ((probs - one_hot) ** 2).sum(dim=1)
+
+
+def ranked_probability_score(probs: Tensor | Categorical | Bernoulli, y: Tensor) -> Tensor:
+    """The ranked probability score of a forecast over ordered classes, shape ``(N,)``.
+
+    ``RPS_i = sum_{k=0}^{K-2} (Pr(Y <= k) - 1[y_i <= k])^2``: the squared distance
+    between the predicted cumulative probabilities and the outcome's step (Epstein 1969).
+    It is the Brier score summed over the ``K - 1`` binary events "at most ``k``", so it
+    is proper, and it charges a forecast for putting probability far from the outcome
+    more than next to it, which the Brier score does not.  For counts ``0..K-1`` it is
+    the CRPS of the discrete forecast.  ``probs`` is ``(N, K)`` probabilities of the
+    classes in their order (or a ``Categorical`` or ``Bernoulli``), ``y`` class indices
+    ``0..K-1``.  0 for all the probability on the outcome; at most ``K - 1``.
+    """
+    probs, y = check_class_probabilities(probs, y)
+    num_classes = probs.shape[1]
+    cumulative = probs.cumsum(dim=1)[:, :-1]  # Pr(Y <= k), k = 0..K-2
+    thresholds = torch.arange(num_classes - 1, device=probs.device)
+    step = (y.unsqueeze(1) <= thresholds).to(probs.dtype)
+    return ((cumulative - step) ** 2).sum(dim=1)
 
 
 def calibration_curve(

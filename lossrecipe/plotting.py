@@ -44,6 +44,7 @@ __all__ = [
     "plot_pit_histogram",
     "plot_predictive",
     "plot_reliability_diagram",
+    "plot_rootogram",
     "plot_stddev",
     "predictive_grid",
 ]
@@ -644,4 +645,68 @@ def plot_reliability_diagram(
     ax.set_ylim(0.0, 1.0)
     ax.set_xlabel("confidence (top-label probability)")
     ax.set_ylabel("accuracy")
+    return ax
+
+
+def plot_rootogram(
+    ax: Axes,
+    distribution: torch.distributions.Distribution,
+    y: Tensor,
+    max_count: int | None = None,
+    label: str | None = None,
+    color: str = MODEL_COLOR,
+) -> Axes:
+    """Hanging rootogram of a count forecast (Kleiber and Zeileis 2016).
+
+    For each count ``k = 0..max_count`` the expected frequency is
+    ``E_k = sum_i Pr(y = k | theta_i)`` over the ``N`` examples of ``distribution``
+    (batch shape ``(N,)``) and the observed frequency ``O_k`` is the number of ``y_i``
+    equal to ``k``.  A line with dots marks ``sqrt[E_k]``, and from it hangs a bar of
+    height ``sqrt[O_k]``, so the bar's bottom sits at ``sqrt[E_k] - sqrt[O_k]``.  A model
+    that fits has every bar's bottom on the zero line; a bar that ends below it marks
+    a count the model predicts too rarely, one that ends above it a count it predicts
+    too often.  The square roots keep the rare large counts visible beside the common
+    small ones.  ``max_count`` defaults to the largest ``y``.
+    """
+    if not isinstance(distribution, torch.distributions.Distribution):
+        raise ValueError(
+            "distribution: expected a torch.distributions.Distribution, got "
+            f"{type(distribution).__name__}"
+        )
+    if tuple(distribution.event_shape) != () or len(distribution.batch_shape) != 1:
+        raise ValueError(
+            "distribution: expected one scalar count distribution per example (batch shape "
+            f"(N,)), got batch shape {tuple(distribution.batch_shape)}"
+        )
+    n = distribution.batch_shape[0]
+    counts = _as_1d("y", y)
+    if counts.size != n or not np.all((counts >= 0) & (counts == np.round(counts))):
+        raise ValueError(
+            f"y: expected {n} non-negative whole-number counts, one per example of "
+            f"distribution, got {counts.size} values"
+        )
+    if max_count is None:
+        max_count = int(counts.max()) if counts.size else 0
+    check_positive_integer("max_count", max_count, minimum=0)
+    with torch.no_grad():
+        mean = distribution.mean
+        grid = torch.arange(max_count + 1, dtype=mean.dtype, device=mean.device)
+        expected = _density_table(distribution, grid).sum(dim=1).cpu().numpy()
+    observed = np.bincount(counts.astype(np.int64), minlength=max_count + 1)[: max_count + 1]
+    ks = np.arange(max_count + 1)
+    top = np.sqrt(expected)
+    ax.bar(
+        ks,
+        np.sqrt(observed),
+        bottom=top - np.sqrt(observed),
+        width=0.8,
+        color=color,
+        alpha=0.6,
+        edgecolor="white",
+        label=label,
+    )
+    ax.plot(ks, top, "o-", color=DATA_COLOR, markersize=3, linewidth=1.5, label="expected")
+    ax.axhline(0.0, color=TRUTH_COLOR, linewidth=1)
+    ax.set_xlabel("count $k$")
+    ax.set_ylabel(r"$\sqrt{\mathrm{frequency}}$")
     return ax

@@ -120,6 +120,30 @@ def _poisson(recipe, raw, y):
     return _sum(mp.exp(z), -y * z, mp.loggamma(y + 1))
 
 
+def _negative_binomial(recipe, raw, y):
+    # Pr(y) = Gamma[y + r] / (Gamma[r] y!) (r / (r + mu))^r (mu / (r + mu))^y, r = 1 / alpha;
+    # for a count y, Gamma[y + r] / Gamma[r] = r (r + 1) ... (r + y - 1): exact where r is
+    # so large that the two log-gammas would cancel in all 40 digits
+    z, count = mp.mpf(raw[0]), int(y)
+    assert count == y >= 0, y
+    alpha = positive(recipe.positive_link, raw[1])
+    r, mu = 1 / alpha, mp.exp(z)
+    rising = mp.fsum(mp.log(r + j) for j in range(count))
+    # log[r / (r + mu)] = -log1p[mu / r] and log[mu / (r + mu)] = -log1p[r / mu]
+    return _sum(-rising, mp.loggamma(count + 1), r * mp.log1p(mu / r), count * mp.log1p(r / mu))
+
+
+def _zero_inflated_poisson(recipe, raw, y):
+    # Pr(0) = pi + (1 - pi) e^-lambda, Pr(k) = (1 - pi) Poisson(k; lambda), pi = sig[w];
+    # 1 - pi = sig[-w] is formed as such, not by a subtraction that rounds to 0 at w = 1e4
+    w, z = mp.mpf(raw[0]), mp.mpf(raw[1])
+    pi, one_minus_pi, rate = 1 / (1 + mp.exp(-w)), 1 / (1 + mp.exp(w)), mp.exp(z)
+    if y == 0:
+        value = -mp.log(pi + one_minus_pi * mp.exp(-rate))
+        return value, abs(value) + 1
+    return _sum(-mp.log(one_minus_pi), rate, -y * z, mp.loggamma(y + 1))
+
+
 def _independent(recipe, raw, y):
     width = recipe.recipe.num_outputs
     parts = [
@@ -137,6 +161,8 @@ REFERENCES = {
     lr.Beta: _beta,
     lr.MultivariateGaussian: _multivariate,
     lr.Poisson: _poisson,
+    lr.NegativeBinomial: _negative_binomial,
+    lr.ZeroInflatedPoisson: _zero_inflated_poisson,
     lr.Independent: _independent,
 }
 

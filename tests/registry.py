@@ -47,6 +47,12 @@ REGISTRY = [
     lr.Gamma(link="exp"),
     lr.Beta(),
     lr.Beta(link="exp"),
+    lr.NegativeBinomial(),
+    lr.NegativeBinomial(link="exp"),
+    lr.NegativeBinomial(link="square"),
+    lr.ZeroInflatedPoisson(),
+    lr.Independent(lr.NegativeBinomial(), num_dims=2),
+    lr.Independent(lr.ZeroInflatedPoisson(), num_dims=2),
 ]
 
 N = 48

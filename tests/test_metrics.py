@@ -10,7 +10,7 @@ from scipy import integrate, stats
 import lossrecipe as lr
 from lossrecipe import metrics
 
-from .conftest import assert_near, tol
+from .conftest import assert_near, generator, tol
 
 # --- CRPS ------------------------------------------------------------------------------------
 
@@ -413,6 +413,7 @@ def test_every_metric_runs_on_the_device_of_its_inputs(device):
     samples = torch.randn(7, 50, generator=g, dtype=dtype)
     probs = torch.softmax(torch.randn(50, 3, generator=g, dtype=dtype), dim=1)
     labels = torch.randint(0, 3, (50,), generator=g)
+    counts = torch.randint(0, 6, (50,), generator=g)
     dist = torch.distributions.Normal(mean, std)
     calls = {
         "crps_gaussian": lambda d: metrics.crps_gaussian(mean.to(d), std.to(d), y.to(d)),
@@ -425,6 +426,13 @@ def test_every_metric_runs_on_the_device_of_its_inputs(device):
         "expected_calibration_error": lambda d: metrics.expected_calibration_error(
             probs.to(d), labels.to(d), 5
         ),
+        "randomized_pit": lambda d: metrics.randomized_pit(
+            torch.distributions.Poisson(std.to(d) * 3), counts.to(d), generator(1)
+        ),
+        "ranked_probability_score": lambda d: metrics.ranked_probability_score(
+            probs.to(d), labels.to(d)
+        ),
+        "uniformity_gap": lambda d: metrics.uniformity_gap(probs[:, 0].to(d)),
     }
     assert set(calls) == set(metrics.__all__)
     for name, call in calls.items():

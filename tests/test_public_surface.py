@@ -7,7 +7,8 @@ import sys
 import lossrecipe as lr
 from lossrecipe import models, recipes, training
 
-LAZY = ["lossrecipe.data", "lossrecipe.metrics", "lossrecipe.plotting", "matplotlib", "scipy"]
+LAZY = ["lossrecipe.data", "lossrecipe.datasets", "lossrecipe.metrics", "lossrecipe.plotting"]
+LAZY += ["matplotlib", "scipy"]
 
 
 def test_import_loads_no_plotting_library_and_the_lazy_modules_on_first_use():
@@ -24,7 +25,8 @@ def test_import_loads_no_plotting_library_and_the_lazy_modules_on_first_use():
 
 
 def test_all_is_built_from_the_subpackages_lists_without_private_names():
-    modules = ["data", "distributions", "links", "metrics", "optimizers", "plotting", "validation"]
+    modules = ["data", "datasets", "distributions", "links", "metrics", "optimizers", "plotting"]
+    modules += ["validation"]
     own = [
         *recipes.__all__,
         *models.__all__,
@@ -34,4 +36,4 @@ def test_all_is_built_from_the_subpackages_lists_without_private_names():
     assert sorted(lr.__all__) == sorted(own + modules)
     assert not [name for name in lr.__all__ if name.startswith("_")]
     assert all(getattr(lr, name) is not None for name in lr.__all__)
-    assert {"data", "metrics", "plotting"} <= set(dir(lr))
+    assert {"data", "datasets", "metrics", "plotting"} <= set(dir(lr))

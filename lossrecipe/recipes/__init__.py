@@ -5,7 +5,7 @@ One module per output domain, on the common base in :mod:`.base`:
 - :mod:`.real`: ``Gaussian``, ``HeteroscedasticGaussian``, ``Laplace``, ``StudentT``,
   ``Quantile``;
 - :mod:`.classes`: ``Bernoulli``, ``Categorical``, ``Ordinal``;
-- :mod:`.counts`: ``Poisson``;
+- :mod:`.counts`: ``Poisson``, ``NegativeBinomial``, ``ZeroInflatedPoisson``;
 - :mod:`.circular`: ``VonMises``;
 - :mod:`.mixture`: ``GaussianMixture``;
 - :mod:`.independent`: ``Independent`` (several outputs at once);
@@ -23,7 +23,7 @@ The distributions of our own that two recipes return live in
 from .base import Parameter, Recipe
 from .circular import VonMises
 from .classes import Bernoulli, Categorical, Ordinal
-from .counts import Poisson
+from .counts import NegativeBinomial, Poisson, ZeroInflatedPoisson
 from .independent import Independent
 from .mixture import GaussianMixture
 from .multivariate import MultivariateGaussian
@@ -40,6 +40,8 @@ __all__ = [
     "Bernoulli",
     "Categorical",
     "Poisson",
+    "NegativeBinomial",
+    "ZeroInflatedPoisson",
     "Laplace",
     "VonMises",
     "GaussianMixture",
