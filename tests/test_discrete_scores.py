@@ -130,15 +130,21 @@ def test_randomized_pit_rejects_a_continuous_distribution():
 
 def test_randomized_pit_rejects_a_count_outside_the_support():
     dist = TD.Poisson(torch.ones(3))
-    with pytest.raises(ValueError, match="y: expected non-negative integer counts, got the negative value -1.0"):
+    with pytest.raises(
+        ValueError, match=("y: expected non-negative integer counts, got the negative value -1.0")
+    ):
         metrics.randomized_pit(dist, torch.tensor([0.0, -1.0, 2.0]))
-    with pytest.raises(ValueError, match="y: expected non-negative integer counts, got the fractional value 1.5"):
+    with pytest.raises(
+        ValueError, match=("y: expected non-negative integer counts, got the fractional value 1.5")
+    ):
         metrics.randomized_pit(dist, torch.tensor([0.0, 1.5, 2.0]))
 
 
 def test_randomized_pit_rejects_class_k_for_k_classes():
     dist = TD.Categorical(logits=torch.zeros(2, 4))
-    with pytest.raises(ValueError, match="y: expected class indices 0..3 for 4 classes, got values from 1 to 4"):
+    with pytest.raises(
+        ValueError, match=("y: expected class indices 0..3 for 4 classes, got values from 1 to 4")
+    ):
         metrics.randomized_pit(dist, torch.tensor([1, 4]))
 
 
