@@ -61,6 +61,9 @@ def print_pdf(site: Path, output: Path) -> None:
         browser = pw.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
         context = browser.new_context()
         block_other_hosts(context, base_url, outside)
+        # The whole book is one page of some 2,500 formulas and 100 figures: on a busy
+        # machine its load takes longer than Playwright's default 30 s.
+        context.set_default_timeout(300_000)
         page = context.new_page()
         page.goto(base_url + root_page(site), wait_until="load")
         page.wait_for_load_state("networkidle")
