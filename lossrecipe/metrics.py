@@ -28,6 +28,7 @@ from .validation import (
     check_class_probabilities,
     check_positive_integer,
     check_real,
+    check_scalar_distribution,
     check_targets,
     float_dtype,
     read_once,
@@ -121,7 +122,7 @@ def pit(distribution: Distribution, y: Tensor) -> Tensor:
     (Dawid 1984): a histogram of them is flat for a calibrated model, U-shaped for
     an over-confident one and hump-shaped for an under-confident one.
     """
-    distribution = _scalar_batch(distribution)
+    distribution = check_scalar_distribution(distribution)
     n = distribution.batch_shape[0]
     try:
         support = distribution.support or constraints.real
@@ -140,22 +141,6 @@ def pit(distribution: Distribution, y: Tensor) -> Tensor:
             "defined here; use a distribution with a cdf (Normal, Laplace, a Gaussian "
             "mixture, ...), or lr.metrics.randomized_pit for counts and classes"
         ) from None
-
-
-def _scalar_batch(distribution: object) -> Distribution:
-    """``distribution`` if it is one scalar distribution per example (batch shape ``(N,)``)."""
-    if not isinstance(distribution, Distribution):
-        raise ValueError(
-            "distribution: expected a torch.distributions.Distribution (for example "
-            f"recipe.distribution(outputs)), got {type(distribution).__name__}"
-        )
-    if tuple(distribution.event_shape) != () or len(distribution.batch_shape) != 1:
-        raise ValueError(
-            "distribution: expected one scalar distribution per example (batch shape (N,), "
-            f"event shape ()), got batch shape {tuple(distribution.batch_shape)} and event "
-            f"shape {tuple(distribution.event_shape)}"
-        )
-    return distribution
 
 
 def _discrete_support(distribution: Distribution) -> tuple[constraints.Constraint, int]:
@@ -209,7 +194,7 @@ def randomized_pit(
     numbers (the global generator if ``None``; a CPU generator draws the same numbers
     for inputs on any device).  Returns ``(N,)`` values in ``[0, 1]``.
     """
-    distribution = _scalar_batch(distribution)
+    distribution = check_scalar_distribution(distribution)
     n = distribution.batch_shape[0]
     support, low = _discrete_support(distribution)
     mean = distribution.mean

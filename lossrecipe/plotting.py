@@ -22,7 +22,7 @@ from torch import Tensor
 
 from .recipes import Recipe
 from .recipes._numerics import wrap_angle
-from .validation import check_positive_integer
+from .validation import check_positive_integer, check_scalar_distribution
 
 __all__ = [
     "CLASS_COLORS",
@@ -668,16 +668,7 @@ def plot_rootogram(
     too often.  The square roots keep the rare large counts visible beside the common
     small ones.  ``max_count`` defaults to the largest ``y``.
     """
-    if not isinstance(distribution, torch.distributions.Distribution):
-        raise ValueError(
-            "distribution: expected a torch.distributions.Distribution, got "
-            f"{type(distribution).__name__}"
-        )
-    if tuple(distribution.event_shape) != () or len(distribution.batch_shape) != 1:
-        raise ValueError(
-            "distribution: expected one scalar count distribution per example (batch shape "
-            f"(N,)), got batch shape {tuple(distribution.batch_shape)}"
-        )
+    distribution = check_scalar_distribution(distribution)
     n = distribution.batch_shape[0]
     counts = _as_1d("y", y)
     if counts.size != n or not np.all((counts >= 0) & (counts == np.round(counts))):

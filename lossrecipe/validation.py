@@ -555,3 +555,19 @@ def _raise_ranking_error(y: Tensor, k: int) -> None:
     raise ValueError(
         f"y: expected distinct items in each ranking, got row {row}: {rows[row].tolist()}"
     )
+
+
+def check_scalar_distribution(distribution: object) -> torch.distributions.Distribution:
+    """``distribution`` if it is one scalar distribution per example (batch shape ``(N,)``)."""
+    if not isinstance(distribution, torch.distributions.Distribution):
+        raise ValueError(
+            "distribution: expected a torch.distributions.Distribution (for example "
+            f"recipe.distribution(outputs)), got {type(distribution).__name__}"
+        )
+    if tuple(distribution.event_shape) != () or len(distribution.batch_shape) != 1:
+        raise ValueError(
+            "distribution: expected one scalar distribution per example (batch shape (N,), "
+            f"event shape ()), got batch shape {tuple(distribution.batch_shape)} and event "
+            f"shape {tuple(distribution.event_shape)}"
+        )
+    return distribution
