@@ -133,14 +133,18 @@ def count_probabilities(dist, num_counts: int = 150):
     return probs
 
 
-@functools.cache
-def rand_hie(seed: int, split: int) -> dict:
-    x, y = lr.datasets.rand_hie()
+def _standardised_split(data, test_fraction: float, split: int):
+    """The chapter's train/test split, inputs standardised by the training rows' statistics."""
     x_train, y_train, x_test, y_test = lr.datasets.train_test_split(
-        x, y, test_fraction=0.5, seed=split
+        *data, test_fraction=test_fraction, seed=split
     )
     center, spread = x_train.mean(dim=0), x_train.std(dim=0)
-    z_train, z_test = (x_train - center) / spread, (x_test - center) / spread
+    return (x_train - center) / spread, y_train, (x_test - center) / spread, y_test
+
+
+@functools.cache
+def rand_hie(seed: int, split: int) -> dict:
+    z_train, y_train, z_test, y_test = _standardised_split(lr.datasets.rand_hie(), 0.5, split)
     candidates = {
         "Poisson": lr.Poisson(),
         "negative binomial": lr.NegativeBinomial(),
@@ -150,7 +154,7 @@ def rand_hie(seed: int, split: int) -> dict:
     generator = torch.Generator().manual_seed(0)
     observed = torch.bincount(y_test.long(), minlength=150).double()
     for name, recipe in candidates.items():
-        net = nn.Linear(x.shape[1], recipe.num_outputs)
+        net = nn.Linear(z_train.shape[1], recipe.num_outputs)
         history = lr.fit(net, recipe, z_train, y_train, steps=150, lr=0.1, seed=seed)
         with torch.no_grad():
             dist = recipe.distribution(net(z_test))
@@ -204,12 +208,7 @@ class ProportionalOdds(nn.Module):
 
 @functools.cache
 def anes96(seed: int, split: int) -> dict:
-    x, y = lr.datasets.anes96()
-    x_train, y_train, x_test, y_test = lr.datasets.train_test_split(
-        x, y, test_fraction=0.3, seed=split
-    )
-    center, spread = x_train.mean(dim=0), x_train.std(dim=0)
-    z_train, z_test = (x_train - center) / spread, (x_test - center) / spread
+    z_train, y_train, z_test, y_test = _standardised_split(lr.datasets.anes96(), 0.3, split)
 
     def train(recipe, targets, net):
         lr.fit(net, recipe, z_train, targets, steps=200, lr=0.1, seed=seed)
