@@ -1,9 +1,9 @@
 # Two commands work on a fresh machine with Python 3.11 and make:
 #   make book   build the site in _build/html (creates .venv, installs everything)
 #   make check  run every test (what CI runs): make test, then the wheel installed in a
-#               fresh environment, nbval on generic kernels, DDP on two processes, the
-#               assignment edition with otter, the PDF and the browser tests of the site,
-#               the JupyterLab test
+#               fresh environment, DDP on two processes, the assignment edition with
+#               otter, the PDF and the browser tests of the site, the JupyterLab test
+#               (on generic kernels, outputs compared)
 # and the author loop, about 170 s with .venv in place:
 #   make test   lint, unit tests, book checks, claims, nbval (strict) and the -W build
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -69,17 +69,16 @@ test-suite: $(STAMP)
 	  --ignore=tests/install --ignore=tests/test_ddp.py --ignore=tests/assignments
 
 # Every test, what CI runs (.ci/run): the author loop, then the package as a user installs
-# it, nbval on PyTorch's generic kernels (the outputs must not depend on the CPU),
-# DistributedDataParallel on two processes, the assignment edition with otter, the PDF and
-# the browser tests of the site, and the JupyterLab test of the student notebooks and of
-# one assignment.
-# make check runs the slower suites two or more at a time, so that one suite's waits (a
-# pip install, process start-up, a browser waiting for a page) overlap another's work;
-# --output-sync keeps each suite's output together.
+# it, DistributedDataParallel on two processes, the assignment edition with otter, the
+# PDF and the browser tests of the site, and the JupyterLab test of the student notebooks
+# (run on PyTorch's generic kernels, every output compared with the committed one: the
+# outputs must not depend on the CPU) and of one assignment.
+# The slower suites run side by side, so that one suite's waits (a pip install, process
+# start-up, a browser waiting for a page) overlap another's work; --output-sync keeps
+# each suite's output together.
 check: test
 	$(MAKE) --no-print-directory -j3 --output-sync=target \
-	  test-install test-ddp test-portable test-assignments
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-site test-lab
+	  test-lab test-site test-install test-ddp test-assignments
 
 # The wheel and sdist (python -m build), the wheel installed in a fresh environment and
 # used from outside the repository, and the notebooks' install cell run against a local
@@ -89,6 +88,8 @@ test-install: $(STAMP)
 
 # nbval strict with the generic (no-SIMD) kernels, the closest stand-in here for an ARM
 # laptop: every printed number must come out the same as with this machine's own kernels.
+# For authors (about a minute); make check compares the same outputs on the same kernels
+# in JupyterLab (tests/lab), so it does not run this twice.
 test-portable: $(STAMP)
 	ATEN_CPU_CAPABILITY=default $(PYTEST) notebooks --nbval --nbval-current-env
 

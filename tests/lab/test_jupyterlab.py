@@ -3,9 +3,15 @@
 A JupyterLab server is started the way the README tells students (``.venv/bin/jupyter lab
 notebooks/`` from the repository's top directory), but on a copy of ``book/`` and
 ``notebooks/`` in a temporary directory, with its own config, runtime, settings and
-workspace directories, on 127.0.0.1, a free port and a random token.  For every notebook:
-Run All through the menu finishes with the kernel idle and no error output; no raw MyST
-is visible; every solution is collapsed; every figure has its caption beneath it.  Saving
+workspace directories, on 127.0.0.1, a free port and a random token.  The JupyterLab app
+is loaded once per server and each notebook opened in it in turn, as File > Open does.
+For every notebook: Run All through the menu finishes with the kernel idle and no error
+output; every output is the committed one, compared as nbval compares (stream text and
+every MIME type but images); no raw MyST is visible; every solution is collapsed; every
+figure has its caption beneath it.  The kernels run PyTorch's generic (no-SIMD) kernels
+(``ATEN_CPU_CAPABILITY=default``), so this is also the check that no printed number
+depends on the CPU's vector instructions (nbval in ``make test`` compares the outputs
+with this machine's own kernels).  Saving
 a notebook from the UI must leave ``book/`` untouched, the kernels must not print the
 "TCP without encryption" warning, and the committed notebooks stay as they were.
 
@@ -23,6 +29,7 @@ figure caption of chapter 02, and of the assignment's checks, go to
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -46,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import assignment_edition as ae  # noqa: E402
+from execute_chapter import merge_consecutive_streams  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -111,18 +119,46 @@ class Lab:
     def open(self, notebook: str):
         page = self.browser.new_page(viewport={"width": 1300, "height": 1500})
         page.goto(f"{self.url}/lab/tree/{notebook}?reset&token={self.token}")
+        self._wait_for_notebook(page, notebook)
+        return page
+
+    def open_in(self, page, notebook: str) -> None:
+        """Open ``notebook`` in the Lab already loaded in ``page``, as File > Open does."""
+        # Returns nothing: the widget the command resolves to would be serialised whole.
+        page.evaluate(
+            "async path => { await jupyterapp.commands.execute('docmanager:open', {path}); }",
+            notebook,
+        )
+        self._wait_for_notebook(page, notebook)
+
+    def close_all(self, page) -> None:
+        """Close every tab of ``page`` without saving, then shut every kernel down."""
+        page.evaluate(
+            """() => {
+                for (const w of [...window.jupyterapp.shell.widgets('main')]) {
+                    if (w.context) w.context.model.dirty = false;
+                    w.dispose();
+                }
+            }"""
+        )
+        self.shut_down_kernels()
+
+    def _wait_for_notebook(self, page, notebook: str) -> None:
         page.wait_for_function(
-            """() => document.querySelector('.jp-Dialog') !== null || (
+            """(name) => document.querySelector('.jp-Dialog') !== null || (
+                window.jupyterapp?.shell.currentWidget?.context?.path.endsWith(name) &&
                 document.querySelector('.jp-NotebookPanel .jp-Notebook .jp-Cell') !== null &&
+                jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle' &&
                 document.querySelector('#jp-main-statusbar')?.innerText.includes('Idle'))""",
+            arg=notebook,
             timeout=120_000,
+            polling=250,
         )
         dialog = page.locator(".jp-Dialog")
         if dialog.count():
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"dialog-{Path(notebook).stem}.png"))
             pytest.fail(f"Lab opened {notebook} with a dialog: {dialog.first.inner_text()[:300]!r}")
-        return page
 
 
 def _free_port() -> int:
@@ -191,6 +227,10 @@ def _running_lab(base: Path, browser, folder_argument: list[str]):
     _settings(base / "settings")
     env = {
         **os.environ,
+        # The kernels run PyTorch's generic (no-SIMD) kernels: the closest stand-in here
+        # for another CPU, so the outputs compared with the committed ones below must not
+        # depend on this machine's vector units.
+        "ATEN_CPU_CAPABILITY": "default",
         "JUPYTER_CONFIG_DIR": str(base / "config"),
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
@@ -260,11 +300,13 @@ def _wait_for_run_all(page, timeout_ms: int) -> None:
         f"() => {CODE_CELLS_JS}.some(w => w.model.executionCount === null"
         " || w.model.executionState === 'running')",
         timeout=30_000,
+        polling=100,
     )
     page.wait_for_function(
         f"() => {CODE_CELLS_JS}.every(w => w.model.executionCount !== null"
         " && w.model.executionState === 'idle')",
         timeout=timeout_ms,
+        polling=250,
     )
     page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=60_000)
 
@@ -289,6 +331,78 @@ def _cells(page) -> list[dict]:
     )
 
 
+def _outputs(page) -> list[list[dict]]:
+    """The outputs of every code cell of the open notebook, as nbformat writes them."""
+    return page.evaluate(f"() => {CODE_CELLS_JS}.map(w => w.model.outputs.toJSON())")
+
+
+# The keys nbval leaves out of its comparison, the images among them (their bytes depend
+# on the libraries' versions; nbval compares them only when told to).
+NOT_COMPARED = {
+    "metadata",
+    "traceback",
+    "prompt_number",
+    "output_type",
+    "name",
+    "execution_count",
+    "application/vnd.jupyter.widget-view+json",
+    "image/png",
+    "image/jpeg",
+}
+
+
+def _joined(text: str | list[str]) -> str:
+    return text if isinstance(text, str) else "".join(text)
+
+
+def comparable(outputs: list[dict]) -> list[tuple[str, object]]:
+    """One cell's outputs as the (key, value) pairs nbval compares, in the order shown.
+
+    Each run of consecutive chunks of one stream is joined into one text (as ``make
+    notebooks`` writes them: a kernel may send one print in several messages); then,
+    output by output, every key but ``NOT_COMPARED`` with its value, a stream's text
+    under the stream's name and each MIME type of a display or result as its own key.
+    Unlike nbval, which merges all of a stream's chunks, a print shown after a display
+    must stay after it.
+    """
+    cleaned = []
+    for output in outputs:
+        output = dict(output)
+        if "text" in output:
+            output["text"] = _joined(output["text"])
+        if "data" in output:
+            output["data"] = {mime: _joined(value) for mime, value in output["data"].items()}
+        cleaned.append(nbformat.from_dict(output))
+    shown: list[tuple[str, object]] = []
+    for output in merge_consecutive_streams(cleaned):
+        if output["output_type"] == "stream":
+            shown.append((output["name"], output["text"]))
+            continue
+        for key, value in sorted(output.items()):
+            if key == "data":
+                shown += [(m, v) for m, v in sorted(value.items()) if m not in NOT_COMPARED]
+            elif key not in NOT_COMPARED:
+                shown.append((key, value))
+    return shown
+
+
+def _differences(stored: list, shown: list[list[dict]]) -> list[str]:
+    """Each code cell whose outputs in Lab differ from the committed ones, with the diff."""
+    found = []
+    for number, (cell, outputs) in enumerate(zip(stored, shown, strict=True)):
+        expected, got = comparable(cell.outputs), comparable(outputs)
+        if expected != got:
+            diff = difflib.unified_diff(
+                [f"{key}: {value}" for key, value in expected],
+                [f"{key}: {value}" for key, value in got],
+                "committed",
+                "JupyterLab",
+                lineterm="",
+            )
+            found.append(f"code cell {number}:\n" + "\n".join(diff))
+    return found
+
+
 def _screenshot(page, start, end, name: str) -> None:
     """A picture of the notebook from the top of ``start`` to the bottom of ``end``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -304,8 +418,19 @@ def _screenshot(page, start, end, name: str) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def lab_page(lab):
+    """One JupyterLab page (the app loaded once), in which each test opens its notebook."""
+    page = lab.open(NOTEBOOKS[0].name)
+    lab.close_all(page)
+    try:
+        yield page
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
-def test_run_all_in_jupyterlab(lab, nb_path, record_property):
+def test_run_all_in_jupyterlab(lab, lab_page, nb_path, record_property):
     stored = nbformat.read(nb_path, as_version=4)
     code = [cell for cell in stored.cells if cell.cell_type == "code"]
     solutions = [cell for cell in code if "solution" in cell.metadata.get("tags", [])]
@@ -318,7 +443,8 @@ def test_run_all_in_jupyterlab(lab, nb_path, record_property):
     details = sum(
         cell.source.count("<details>") for cell in stored.cells if cell.cell_type == "markdown"
     )
-    page = lab.open(nb_path.name)
+    page = lab_page
+    lab.open_in(page, nb_path.name)
     try:
         before = _cells(page)
         assert len(before) == len(stored.cells), "Lab shows a different number of cells"
@@ -337,6 +463,10 @@ def test_run_all_in_jupyterlab(lab, nb_path, record_property):
             '.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
         )
         assert errors.count() == 0, f"error or stderr output: {errors.first.inner_text()[:500]}"
+        different = _differences(code, _outputs(page))
+        assert not different, "outputs differ from the committed notebook's:\n" + "\n".join(
+            different
+        )
 
         shown = "\n".join(c["text"] for c in cells if c["markdown"])
         raw = [token for token in RAW_MYST if token in shown]
@@ -374,8 +504,7 @@ def test_run_all_in_jupyterlab(lab, nb_path, record_property):
             assert details.locator("mjx-container").count() > 0, "no math typeset in the solution"
             _screenshot(page, exercise, solution_code, "exercise-solution-open.png")
     finally:
-        page.close()
-        lab.shut_down_kernels()
+        lab.close_all(page)
 
 
 def _run_all(page) -> None:

@@ -1,8 +1,12 @@
 """Every page of the built site, as a reader's browser gets it, with no network.
 
-Each page is loaded once at desktop width and once at 390 px (a phone); every request
-to another host is aborted and counted.  A summary per page (formulas rendered,
-outside requests) is written to ``_build/site-report.json``.
+Each page is visited once at desktop width (``visits.py``): every request to another
+host is aborted and counted, and the page is read as loaded (formulas, images, links,
+anchors, JavaScript errors), then checked by axe-core's WCAG 2.0 and 2.1 level A and AA
+rules in the light and the dark theme.  The 390 px (phone) load is ``test_phone.py``'s.
+A summary per page (formulas rendered, outside requests) goes to
+``_build/site-report.json``, and the count of violating elements per page, theme and
+rule to ``_build/accessibility-report.json``.
 """
 
 from __future__ import annotations
@@ -17,95 +21,53 @@ import pytest
 from bs4 import BeautifulSoup
 
 from .conftest import SITE, site_pages
-from .serve import WAIT_FOR_MATHJAX, block_other_hosts
+from .visits import visit_all
 
 PAGES = site_pages() or ["(no built site: run make book)"]
-
-COLLECT = """() => {
-    const maths = [...document.querySelectorAll('.math')];
-    return {
-        math_nodes: maths.length,
-        math_rendered: maths.filter(m => m.querySelector('mjx-container')).length,
-        mjx_containers: document.querySelectorAll('mjx-container').length,
-        mjx_errors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
-        images: [...document.images].map(i => ({
-            src: i.currentSrc || i.src, alt: i.getAttribute('alt'),
-            width: i.naturalWidth})),
-        links: [...document.querySelectorAll('a[href]')].map(a => a.href),
-        ids: [...document.querySelectorAll('[id]')].map(e => e.id)
-            .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
-    };
-}"""
-LOAD_IMAGES = """async () => {
-    const imgs = [...document.images];
-    imgs.forEach(i => { i.loading = 'eager'; });
-    await Promise.all(imgs.map(i => i.complete ? null :
-        new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
-}"""
-OVERFLOW = """() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-    wide: [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-        .filter(e => !e.closest('pre, .highlight, .cell_output, .math, table, mjx-container'))
-        .slice(0, 5).map(e => e.tagName + '.' + e.className),
-})"""
 FILE_NAME = re.compile(r"(^|/)[\w.-]+\.(png|jpe?g|gif|svg|webp)$|^[0-9a-f]{16,}", re.I)
 
 
-def _load(browser, base_url: str, page_name: str, width: int, collect: str) -> dict:
-    outside: list[str] = []
-    errors: list[str] = []
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    block_other_hosts(context, base_url, outside)
-    page = context.new_page()
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base_url + page_name, wait_until="load")
-    page.wait_for_load_state("networkidle")
-    mathjax_ready = page.evaluate(WAIT_FOR_MATHJAX)
-    page.evaluate(LOAD_IMAGES)
-    result = page.evaluate(collect)
-    result.update(outside=outside, console_errors=errors, mathjax_ready=mathjax_ready)
-    result["url"] = page.url
-    context.close()
-    return result
+@pytest.fixture(scope="module")
+def visits(request, browser, base_url) -> dict:
+    from axe_playwright_python.base import AXE_SCRIPT
 
-
-_REPORTS: dict[tuple[str, int], dict] = {}
+    # Only the pages whose tests were selected (pytest -k).
+    pages = sorted(
+        {
+            item.callspec.params["page_name"]
+            for item in request.session.items
+            if item.module is request.module
+            and "page_name" in getattr(getattr(item, "callspec", None), "params", {})
+        }
+    )
+    done = visit_all(browser, base_url, pages, AXE_SCRIPT)
+    _write_reports(done)
+    return done
 
 
 @pytest.fixture
-def desktop(browser, base_url, request) -> dict:
-    return _report(browser, base_url, request.node.callspec.params["page_name"], 1280)
+def desktop(visits, page_name) -> dict:
+    return visits[page_name].report
 
 
-@pytest.fixture
-def phone(browser, base_url, request) -> dict:
-    return _report(browser, base_url, request.node.callspec.params["page_name"], 390)
-
-
-def _report(browser, base_url: str, page_name: str, width: int) -> dict:
-    key = (page_name, width)
-    if key not in _REPORTS:
-        collect = COLLECT if width > 390 else OVERFLOW
-        _REPORTS[key] = _load(browser, base_url, page_name, width, collect)
-        _REPORTS[key]["base_url"] = base_url
-        _write_summary()
-    return _REPORTS[key]
-
-
-def _write_summary() -> None:
+def _write_reports(done: dict) -> None:
     summary = {
         page: {
-            "formulas": r["math_nodes"],
-            "formulas_rendered": r["math_rendered"],
-            "outside_requests": len(r["outside"]),
+            "formulas": visit.report["math_nodes"],
+            "formulas_rendered": visit.report["math_rendered"],
+            "outside_requests": len(visit.report["outside"]),
         }
-        for (page, width), r in sorted(_REPORTS.items())
-        if width > 390
+        for page, visit in sorted(done.items())
     }
     (SITE.parent / "site-report.json").write_text(json.dumps(summary, indent=1) + "\n")
+    report = {
+        page: {
+            theme: {v["id"]: len(v["nodes"]) for v in found}
+            for theme, found in visit.violations.items()
+        }
+        for page, visit in sorted(done.items())
+    }
+    (SITE.parent / "accessibility-report.json").write_text(json.dumps(report, indent=1) + "\n")
 
 
 @cache
@@ -123,9 +85,8 @@ def _static_math_count(path: Path) -> int:
 
 
 @pytest.mark.parametrize("page_name", PAGES)
-def test_no_request_leaves_the_site(desktop, phone, page_name):
+def test_no_request_leaves_the_site(desktop, page_name):
     assert desktop["outside"] == [], f"{page_name} requested other hosts"
-    assert phone["outside"] == [], f"{page_name} (390 px) requested other hosts"
 
 
 @pytest.mark.parametrize("page_name", PAGES)
@@ -176,14 +137,27 @@ def test_every_internal_link_and_anchor_resolves(site, desktop, page_name):
 
 
 @pytest.mark.parametrize("page_name", PAGES)
-def test_no_javascript_errors(desktop, phone, page_name):
+def test_no_javascript_errors(desktop, page_name):
     assert desktop["console_errors"] == [], page_name
-    assert phone["console_errors"] == [], f"{page_name} (390 px)"
 
 
+def _describe(page_name: str, theme: str, found: list[dict]) -> str:
+    lines = [f"{page_name}, {theme} theme: {len(found)} WCAG 2.1 A/AA rules violated"]
+    for v in found:
+        lines.append(f"  rule {v['id']} ({v['impact']}, {len(v['nodes'])} elements): {v['help']}")
+        for node in v["nodes"][:10]:
+            html = " ".join(node["html"].split())
+            lines.append(f"    element {node['target']}: {html[:160]}")
+            for reason in (node["summary"] or "").splitlines()[1:2]:
+                lines.append(f"      {reason.strip()}")
+        if len(v["nodes"]) > 10:
+            lines.append(f"    ... and {len(v['nodes']) - 10} more elements")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("page_name", PAGES)
-def test_no_sideways_scrolling_on_a_phone(phone, page_name):
-    assert phone["scroll"] <= phone["client"], (
-        f"{page_name} is {phone['scroll']} px wide in a {phone['client']} px window; "
-        f"elements past the edge: {phone['wide']}"
-    )
+def test_wcag_21_aa(visits, page_name, theme):
+    found = visits[page_name].violations[theme]
+    if found:
+        pytest.fail(_describe(page_name, theme, found), pytrace=False)

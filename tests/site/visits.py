@@ -1,0 +1,154 @@
+"""One visit per page at desktop width: what the page tests read, then axe in both themes.
+
+A visit opens the page at 1280 x 900 in its own browser context (light theme, every
+request to another host aborted and recorded, console errors collected), waits for
+MathJax and for every image, and reads the page as loaded: its formulas, images, links
+and element ids (``COLLECT``).  The same page is then checked by axe-core's WCAG 2.0 and
+2.1 level A and AA rules, in the light theme and again after switching to the dark one
+as the theme's button does.  Loading a page with its MathJax costs as much as one axe
+run, so each page is loaded once for both jobs.
+
+The syntax-highlighted tokens of code cells (Pygments' ``<span>`` elements, some 8,000
+of a chapter's 19,000 elements) are checked once per theme, in a code block holding
+every token class that occurs on the site (``test_accessibility.py``): their colours are
+the same on every page.  Before axe runs, each code block's tokens are merged into its
+plain text, which then carries the block's own text colour.  Leaving them out through
+axe's ``exclude`` instead costs about eight times as long (axe tests every element
+against the exclusion), and so does leaving them in.  Two pages are visited at a time,
+each in its own renderer process, so that one page's load overlaps the other's axe run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .serve import WAIT_FOR_MATHJAX, block_other_hosts, theme_script
+
+THEMES = ["light", "dark"]
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+LANES = 2  # pages visited at once
+DESKTOP = {"width": 1280, "height": 900}
+
+LOAD_IMAGES = """async () => {
+    const imgs = [...document.images];
+    imgs.forEach(i => { i.loading = 'eager'; });
+    await Promise.all(imgs.map(i => i.complete ? null :
+        new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+}"""
+COLLECT = """() => {
+    const maths = [...document.querySelectorAll('.math')];
+    return {
+        math_nodes: maths.length,
+        math_rendered: maths.filter(m => m.querySelector('mjx-container')).length,
+        mjx_containers: document.querySelectorAll('mjx-container').length,
+        mjx_errors: document.querySelectorAll('mjx-merror, [data-mjx-error]').length,
+        images: [...document.images].map(i => ({
+            src: i.currentSrc || i.src, alt: i.getAttribute('alt'),
+            width: i.naturalWidth})),
+        links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+        ids: [...document.querySelectorAll('[id]')].map(e => e.id)
+            .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
+    };
+}"""
+# Syntax-highlighted tokens (Pygments), checked by test_code_token_colours, merged into
+# their code block's text.  Returns how many elements are left on the page.
+PLAIN_CODE = """() => {
+    for (const pre of document.querySelectorAll('div.highlight pre')) {
+        pre.textContent = pre.textContent;
+    }
+    return document.querySelectorAll('div.highlight pre span').length;
+}"""
+# Starts axe on the whole page and returns at once; FINISH waits for its violations.
+START = """(tags) => {
+    window.axeViolations = axe.run(document, {
+        runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+    }).then(results => results.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => ({
+            target: n.target.join(' >>> '), html: n.html, summary: n.failureSummary})),
+    })));
+    return true;
+}"""
+FINISH = "() => window.axeViolations"
+# Switches the open page to another theme as the theme's own button does (pydata-sphinx-
+# theme draws both from the data-theme attribute) and remembers it, like the button.
+# Waits until the colours' CSS transitions have ended: axe must not see a colour on its way.
+SWITCH_THEME = """async theme => {
+    localStorage.setItem('mode', theme); localStorage.setItem('theme', theme);
+    document.documentElement.dataset.mode = theme;
+    document.documentElement.dataset.theme = theme;
+    const ending = document.getAnimations()
+        .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+    await Promise.all(ending.map(a => a.finished.catch(() => null)));
+    return document.documentElement.dataset.theme;
+}"""
+
+
+class Visit:
+    """One page open in its own browser context: read at once, then checked theme by theme.
+
+    ``report`` holds what ``COLLECT`` read, the URL the browser ended on, whether MathJax
+    started, the requests to other hosts and the console errors; ``violations`` axe's
+    findings per theme, once :meth:`finish` has returned True.
+    """
+
+    def __init__(self, browser: Any, base_url: str, page_name: str, axe_source: str) -> None:
+        self.name = page_name
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.context = browser.new_context(viewport=DESKTOP)
+        block_other_hosts(self.context, base_url, self.outside)
+        self.context.add_init_script(theme_script(THEMES[0]))
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(base_url + page_name, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        mathjax_ready = self.page.evaluate(WAIT_FOR_MATHJAX)
+        self.page.evaluate(LOAD_IMAGES)
+        self.report: dict[str, Any] = self.page.evaluate(COLLECT)
+        # The console as the reader's page leaves it: axe itself then fetches the style
+        # sheets' @import targets relative to the page (a 404 for the theme's
+        # "../basic.css"), which is axe's doing, not the page's.
+        self.report.update(
+            mathjax_ready=mathjax_ready,
+            url=self.page.url,
+            base_url=base_url,
+            console_errors=list(self.errors),
+        )
+        assert self.page.evaluate(PLAIN_CODE) == 0, f"{page_name}: code tokens left"
+        self.page.evaluate(axe_source)
+        self.themes = list(THEMES)
+        self.violations: dict[str, list[dict]] = {}
+        self._start()
+
+    def _start(self) -> None:
+        shown = self.page.evaluate(SWITCH_THEME, self.themes[0])
+        assert shown == self.themes[0], f"{self.name}: asked for {self.themes[0]}, got {shown}"
+        self.page.evaluate(START, TAGS)
+
+    def finish(self) -> bool:
+        """Wait for the running check; start the next theme's.  True when all are done."""
+        self.violations[self.themes.pop(0)] = self.page.evaluate(FINISH)
+        if self.themes:
+            self._start()
+            return False
+        self.context.close()
+        # Read after the whole visit: a request to another host during axe counts too.
+        self.report.update(outside=self.outside)
+        return True
+
+
+def visit_all(browser: Any, base_url: str, pages: Iterable[str], axe_source: str) -> dict:
+    """Every page's :class:`Visit`, once done, ``LANES`` pages in flight at a time."""
+    waiting, running, done = list(pages), [], {}
+    while waiting or running:
+        while waiting and len(running) < LANES:
+            running.append(Visit(browser, base_url, waiting.pop(0), axe_source))
+        visit = running.pop(0)
+        if visit.finish():
+            done[visit.name] = visit
+        else:
+            running.append(visit)
+    return done
