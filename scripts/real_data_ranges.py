@@ -1,7 +1,7 @@
 """The held-out tables of chapters 16-18 over training seeds 0-9 and train/test splits 0-4.
 
 Run: ``.venv/bin/python scripts/real_data_ranges.py`` (all three chapters, 50 runs each,
-the ten seeds of one split trained together; a few minutes) or ``... 17`` for one.  For
+the ten seeds of one split trained together; about two minutes) or ``... 17`` for one.  For
 each chapter it prints, per model, the range (minimum to maximum) over the 50 runs of the
 held-out NLL, the proper score (CRPS or RPS) and the calibration figure of merit (the
 uniformity gap ``D`` of the PIT or of the randomised PIT), and then whether each claim of
