@@ -1,23 +1,63 @@
-"""The held-out comparisons of chapters 16-18, for any training seed and train/test split.
+"""The held-out comparisons of chapters 16-18, for training seeds and train/test splits.
 
-Each function rebuilds a chapter's data, split and models exactly as the chapter does,
-with ``seed`` as the training seed and ``split`` as the seed of
-``lr.datasets.train_test_split`` (the chapters use 0 and 0), and returns the numbers the
-chapter's sentences are about.  The claims modules ``test_ch16_*``, ``test_ch17_*`` and
-``test_ch18_*`` check those sentences over seeds 0-9 (seed ``s`` with split ``s % 5``, so
-every seed and five splits are covered); ``scripts/real_data_ranges.py`` runs the full
-grid of 10 seeds times 5 splits and prints each table's ranges.
+Each function rebuilds a chapter's data, split and models exactly as the chapter does, for
+several runs at once: ``runs`` pairs each training seed (distinct within a call) with the
+seed of ``lr.datasets.train_test_split`` (the chapter itself uses seed 0 with split 0), and
+the function returns, for each training seed, the numbers the chapter's sentences are
+about.  All runs' networks of one model are trained together by ``batched.fit_seeds`` (and
+``batched.fit_further`` where the chapter trains a second time with a smaller learning
+rate), each on its own split and on the path ``lr.fit`` gives it, up to rounding; the
+held-out scores are then computed run by run.  The claims modules ``test_ch16_*``,
+``test_ch17_*`` and ``test_ch18_*`` check those sentences over ``RUNS``, seeds 0-9 with
+seed ``s`` on split ``s % 5``, so every seed and five splits are covered;
+``scripts/real_data_ranges.py`` runs the full grid of 10 seeds times 5 splits (one call per
+split) and prints each table's ranges.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 import lossrecipe as lr
+
+from .batched import SEEDS, fit_further, fit_seeds
+
+#: Pairs ``(training seed, split seed)``.
+Runs = tuple[tuple[int, int], ...]
+
+#: The claims' runs: seed ``s`` on split ``s % 5``.
+RUNS: Runs = tuple((seed, seed % 5) for seed in SEEDS)
+
+
+def _seeds_and_splits(runs: Runs) -> tuple[list[int], dict[int, int]]:
+    """The runs' training seeds and the split of each; the seeds must be distinct."""
+    split_of = dict(runs)
+    if len(split_of) != len(runs):
+        raise ValueError(f"runs: expected distinct training seeds, got {runs}")
+    return list(split_of), split_of
+
+
+def _train(
+    make_net: Callable[[], nn.Module],
+    recipe: lr.Recipe,
+    data: Callable[[int], tuple[Tensor, Tensor]],
+    seeds: list[int],
+    schedule: tuple[tuple[int, float], ...],
+) -> dict[int, nn.Module]:
+    """Each seed's network trained as ``lr.fit(..., steps, lr, seed=seed)`` for the first
+    ``(steps, lr)`` of ``schedule``, then ``lr.fit(..., seed=None)`` for each next one."""
+    (steps, rate), *later = schedule
+    fitted = fit_seeds(make_net, recipe, data, steps=steps, lr=rate, seeds=seeds)
+    nets = {seed: fit.net for seed, fit in fitted.items()}
+    for steps, rate in later:
+        fit_further(nets, recipe, data, steps=steps, lr=rate)
+    return nets
+
 
 # --- chapter 16: Engel's food expenditure ------------------------------------------------------
 
@@ -46,8 +86,15 @@ class OnLogIncome(nn.Module):
         return raw
 
 
-@functools.cache
-def engel(seed: int, split: int) -> dict:
+ENGEL_SCHEDULE = ((250, 0.1), (100, 0.01))
+LEAST_SQUARES = lr.Gaussian(sigma=1.0)
+ENGEL_RECIPES = {
+    "heteroscedastic Gaussian": lr.HeteroscedasticGaussian(link="exp"),
+    "gamma": lr.Gamma(link="exp"),
+}
+
+
+def _engel_split(split: int) -> dict[str, Tensor]:
     income, food = lr.datasets.engel()
     x, y = income / 1000, food / 1000
     x_train, y_train, x_test, y_test = lr.datasets.train_test_split(
@@ -55,30 +102,59 @@ def engel(seed: int, split: int) -> dict:
     )
     center, spread = torch.log(x_train).mean(), torch.log(x_train).std()
     u_train, u_test = (torch.log(x_train) - center) / spread, (torch.log(x_test) - center) / spread
-
-    def train(recipe, exp_first):
-        net = OnLogIncome(recipe.num_outputs, exp_first)
-        lr.fit(net, recipe, u_train, y_train, steps=250, lr=0.1, seed=seed)
-        lr.fit(net, recipe, u_train, y_train, steps=100, lr=0.01, seed=None)
-        return net
-
-    least_squares = train(lr.Gaussian(sigma=1.0), True)
-    with torch.no_grad():
-        sigma_hat = float((y_train - least_squares(u_train)[:, 0]).pow(2).mean().sqrt())
-    recipes = {
-        "constant Gaussian": lr.Gaussian(sigma=sigma_hat),
-        "heteroscedastic Gaussian": lr.HeteroscedasticGaussian(link="exp"),
-        "gamma": lr.Gamma(link="exp"),
+    return {
+        "x_train": x_train,
+        "x_test": x_test,
+        "u_train": u_train,
+        "y_train": y_train,
+        "u_test": u_test,
+        "y_test": y_test,
+        "center": center,
+        "spread": spread,
     }
+
+
+@functools.cache
+def engel(runs: Runs) -> dict[int, dict]:
+    seeds, split_of = _seeds_and_splits(runs)
+    splits = {split: _engel_split(split) for split in set(split_of.values())}
+
+    def data(seed: int) -> tuple[Tensor, Tensor]:
+        split = splits[split_of[seed]]
+        return split["u_train"], split["y_train"]
+
+    def train(recipe: lr.Recipe, exp_first: bool) -> dict[int, nn.Module]:
+        return _train(
+            lambda: OnLogIncome(recipe.num_outputs, exp_first), recipe, data, seeds, ENGEL_SCHEDULE
+        )
+
     nets = {
-        "constant Gaussian": least_squares,
-        "heteroscedastic Gaussian": train(recipes["heteroscedastic Gaussian"], True),
-        "gamma": train(recipes["gamma"], False),
+        "constant Gaussian": train(LEAST_SQUARES, True),
+        "heteroscedastic Gaussian": train(ENGEL_RECIPES["heteroscedastic Gaussian"], True),
+        "gamma": train(ENGEL_RECIPES["gamma"], False),
     }
     quantile_nets = {q: train(lr.Quantile(quantile=q), True) for q in ENGEL_LEVELS}
+    return {
+        seed: _engel_scores(
+            splits[split],
+            {name: by_seed[seed] for name, by_seed in nets.items()},
+            {q: by_seed[seed] for q, by_seed in quantile_nets.items()},
+        )
+        for seed, split in runs
+    }
+
+
+def _engel_scores(split: dict[str, Tensor], nets: dict, quantile_nets: dict) -> dict:
+    """One run's held-out table, from its split and its trained networks."""
+    u_train, y_train = split["u_train"], split["y_train"]
+    u_test, y_test = split["u_test"], split["y_test"]
+    with torch.no_grad():
+        residual = y_train - nets["constant Gaussian"](u_train)[:, 0]
+        sigma_hat = float(residual.pow(2).mean().sqrt())
+    recipes = {"constant Gaussian": lr.Gaussian(sigma=sigma_hat), **ENGEL_RECIPES}
     out: dict = {}
     torch.manual_seed(1)
-    poorer = x_test[:, 0] < x_train[:, 0].median()
+    poorer = split["x_test"][:, 0] < split["x_train"][:, 0].median()
     with torch.no_grad():
         for name, recipe in recipes.items():
             dist = recipe.distribution(nets[name](u_test))
@@ -97,7 +173,7 @@ def engel(seed: int, split: int) -> dict:
             out[name].update(_interval_scores(predicted, y_test, poorer))
         predicted = torch.stack([quantile_nets[q](u_test)[:, 0] for q in ENGEL_LEVELS])
         out["quantile regression"] = _interval_scores(predicted, y_test, poorer)
-        at = (torch.log(torch.tensor([[0.5], [2.0]])) - center) / spread
+        at = (torch.log(torch.tensor([[0.5], [2.0]])) - split["center"]) / split["spread"]
         alpha = recipes["gamma"].params(nets["gamma"](at))["concentration"]
     out["gamma cv"] = (1 / alpha.sqrt()).tolist()
     out["sigma"] = sigma_hat
@@ -133,7 +209,7 @@ def count_probabilities(dist, num_counts: int = 150):
     return probs
 
 
-def _standardised_split(data, test_fraction: float, split: int):
+def standardised_split(data, test_fraction: float, split: int):
     """The chapter's train/test split, inputs standardised by the training rows' statistics."""
     x_train, y_train, x_test, y_test = lr.datasets.train_test_split(
         *data, test_fraction=test_fraction, seed=split
@@ -142,20 +218,49 @@ def _standardised_split(data, test_fraction: float, split: int):
     return (x_train - center) / spread, y_train, (x_test - center) / spread, y_test
 
 
+COUNT_RECIPES = {
+    "Poisson": lr.Poisson(),
+    "negative binomial": lr.NegativeBinomial(),
+    "zero-inflated Poisson": lr.ZeroInflatedPoisson(),
+}
+
+
 @functools.cache
-def rand_hie(seed: int, split: int) -> dict:
-    z_train, y_train, z_test, y_test = _standardised_split(lr.datasets.rand_hie(), 0.5, split)
-    candidates = {
-        "Poisson": lr.Poisson(),
-        "negative binomial": lr.NegativeBinomial(),
-        "zero-inflated Poisson": lr.ZeroInflatedPoisson(),
+def rand_hie(runs: Runs) -> dict[int, dict]:
+    seeds, split_of = _seeds_and_splits(runs)
+    data_set = lr.datasets.rand_hie()
+    splits = {split: standardised_split(data_set, 0.5, split) for split in set(split_of.values())}
+
+    def data(seed: int) -> tuple[Tensor, Tensor]:
+        z_train, y_train, _, _ = splits[split_of[seed]]
+        return z_train, y_train
+
+    num_inputs = data_set[0].shape[1]
+    fits = {
+        name: fit_seeds(
+            functools.partial(nn.Linear, num_inputs, recipe.num_outputs),
+            recipe,
+            data,
+            steps=150,
+            lr=0.1,
+            seeds=seeds,
+        )
+        for name, recipe in COUNT_RECIPES.items()
     }
+    return {
+        seed: _rand_hie_scores(splits[split], {name: fits[name][seed] for name in COUNT_RECIPES})
+        for seed, split in runs
+    }
+
+
+def _rand_hie_scores(split: tuple[Tensor, ...], fits: dict) -> dict:
+    """One run's held-out table, from its split and its trained networks."""
+    _, _, z_test, y_test = split
     out: dict = {}
     generator = torch.Generator().manual_seed(0)
     observed = torch.bincount(y_test.long(), minlength=150).double()
-    for name, recipe in candidates.items():
-        net = nn.Linear(z_train.shape[1], recipe.num_outputs)
-        history = lr.fit(net, recipe, z_train, y_train, steps=150, lr=0.1, seed=seed)
+    for name, recipe in COUNT_RECIPES.items():
+        net, history = fits[name]
         with torch.no_grad():
             dist = recipe.distribution(net(z_test))
             probs = count_probabilities(dist)
@@ -206,30 +311,47 @@ class ProportionalOdds(nn.Module):
         return torch.cat([self.location(x), shared], dim=1)
 
 
+ANES_SCHEDULE = ((200, 0.1), (100, 0.01))
+ORDERED_RECIPES = {"categorical": lr.Categorical(7), "ordinal": lr.Ordinal(7)}
+
+
 @functools.cache
-def anes96(seed: int, split: int) -> dict:
-    z_train, y_train, z_test, y_test = _standardised_split(lr.datasets.anes96(), 0.3, split)
+def anes96(runs: Runs) -> dict[int, dict]:
+    seeds, split_of = _seeds_and_splits(runs)
+    data_set = lr.datasets.anes96()
+    splits = {split: standardised_split(data_set, 0.3, split) for split in set(split_of.values())}
 
-    def train(recipe, targets, net):
-        lr.fit(net, recipe, z_train, targets, steps=200, lr=0.1, seed=seed)
-        lr.fit(net, recipe, z_train, targets, steps=100, lr=0.01, seed=None)
-        return net
+    def train(
+        recipe: lr.Recipe, make_net: Callable[[], nn.Module], as_targets: Callable[[Tensor], Tensor]
+    ) -> dict[int, nn.Module]:
+        def data(seed: int) -> tuple[Tensor, Tensor]:
+            z_train, y_train, _, _ = splits[split_of[seed]]
+            return z_train, as_targets(y_train)
 
-    gaussian = train(lr.Gaussian(sigma=1.0), y_train.double(), nn.Linear(4, 1))
+        return _train(make_net, recipe, data, seeds, ANES_SCHEDULE)
+
+    nets = {
+        "Gaussian": train(lr.Gaussian(sigma=1.0), lambda: nn.Linear(4, 1), lambda y: y.double()),
+        "categorical": train(ORDERED_RECIPES["categorical"], lambda: nn.Linear(4, 7), lambda y: y),
+        "ordinal": train(ORDERED_RECIPES["ordinal"], lambda: ProportionalOdds(4, 7), lambda y: y),
+    }
+    return {
+        seed: _anes96_scores(splits[split], {name: by_seed[seed] for name, by_seed in nets.items()})
+        for seed, split in runs
+    }
+
+
+def _anes96_scores(split: tuple[Tensor, ...], nets: dict) -> dict:
+    """One run's held-out table, from its split and its trained networks."""
+    z_train, y_train, z_test, y_test = split
     with torch.no_grad():
+        gaussian = nets["Gaussian"]
         sigma_hat = float((y_train - gaussian(z_train)[:, 0]).pow(2).mean().sqrt())
         probs = {"Gaussian": discretised_gaussian(gaussian(z_test)[:, 0], sigma_hat)}
-    models = (
-        ("categorical", lr.Categorical(7), nn.Linear(4, 7)),
-        ("ordinal", lr.Ordinal(7), ProportionalOdds(4, 7)),
-    )
-    cutpoints = None
-    for name, recipe, net in models:
-        net = train(recipe, y_train, net)
-        with torch.no_grad():
-            probs[name] = recipe.distribution(net(z_test)).probs
-            if name == "ordinal":
-                cutpoints = recipe.params(net(z_test[:1]))["cutpoints"][0].tolist()
+        for name, recipe in ORDERED_RECIPES.items():
+            probs[name] = recipe.distribution(nets[name](z_test)).probs
+        ordinal = ORDERED_RECIPES["ordinal"]
+        cutpoints = ordinal.params(nets["ordinal"](z_test[:1]))["cutpoints"][0].tolist()
     frequencies = torch.bincount(y_train, minlength=7).double() / len(y_train)
     probs["class frequencies"] = frequencies.expand(len(y_test), -1)
     out: dict = {}

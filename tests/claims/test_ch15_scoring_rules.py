@@ -10,7 +10,7 @@ from torch import nn
 
 import lossrecipe as lr
 
-from .batched import Fitted, fit_seeds
+from .batched import Fitted, fit_further, fit_seeds
 
 
 def _uniformity_gap(u: torch.Tensor) -> float:
@@ -123,28 +123,44 @@ CLASSES = lr.Categorical(num_classes=3)
 
 
 @functools.cache
+def _classification_data() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """The chapter's training, validation and test sets (100, 1000 and 10000 points)."""
+    return {
+        name: lr.data.multiclass_1d(num_points=n, seed=seed, dtype=torch.float64)
+        for name, n, seed in (("train", 100, 0), ("validation", 1000, 1), ("test", 10000, 2))
+    }
+
+
+@functools.cache
 def _classifiers() -> dict[int, Fitted]:
     return fit_seeds(
         lambda: lr.ShallowNet(num_inputs=1, num_hidden=64, num_outputs=3),
         CLASSES,
-        lambda s: lr.data.multiclass_1d(num_points=100, seed=0, dtype=torch.float64),
+        lambda s: _classification_data()["train"],
         steps=1000,
         lr=0.05,
     )
 
 
 @functools.cache
+def _scalers() -> dict[int, Fitted]:
+    """Each seed's temperature, fitted to its classifier's validation logits as the chapter
+    fits it (``lr.fit(scaler, ..., steps=200, lr=0.05, seed=None)``), all seeds at once."""
+    x_val, y_val = _classification_data()["validation"]
+    with torch.no_grad():
+        logits = {seed: fitted.net(x_val) for seed, fitted in _classifiers().items()}
+    scalers = {seed: _Temperature() for seed in logits}
+    return fit_further(scalers, CLASSES, lambda s: (logits[s], y_val), steps=200, lr=0.05)
+
+
+@functools.cache
 def _classification(seed: int) -> dict[str, float]:
-    x, y = lr.data.multiclass_1d(num_points=100, seed=0, dtype=torch.float64)
-    x_val, y_val = lr.data.multiclass_1d(num_points=1000, seed=1, dtype=torch.float64)
-    x_test, y_test = lr.data.multiclass_1d(num_points=10000, seed=2, dtype=torch.float64)
+    x, y = _classification_data()["train"]
+    x_test, y_test = _classification_data()["test"]
     classes = CLASSES
-    net = _classifiers()[seed].net
+    net, scaler = _classifiers()[seed].net, _scalers()[seed].net
     with torch.no_grad():
-        logits_val, logits_test = net(x_val), net(x_test)
-    scaler = _Temperature()
-    lr.fit(scaler, classes, logits_val, y_val, steps=200, lr=0.05, seed=None)
-    with torch.no_grad():
+        logits_test = net(x_test)
         scaled = scaler(logits_test)
     best = lr.data.class_probabilities(x_test[:, 0]).argmax(dim=1)
     with torch.no_grad():
