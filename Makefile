@@ -73,11 +73,12 @@ test-suite: $(STAMP)
 # PDF and the browser tests of the site, and the JupyterLab test of the student notebooks
 # (run on PyTorch's generic kernels, every output compared with the committed one: the
 # outputs must not depend on the CPU) and of one assignment.
-# The slower suites run side by side, so that one suite's waits (a pip install, process
-# start-up, a browser waiting for a page) overlap another's work; --output-sync keeps
-# each suite's output together.
+# The slower suites run two at a time, the two longest first, so that one suite's waits
+# (a pip install, process start-up, a browser waiting for a page) overlap another's work;
+# more at once only slows them down (each already runs on both cores).  --output-sync
+# keeps each suite's output together.
 check: test
-	$(MAKE) --no-print-directory -j3 --output-sync=target \
+	$(MAKE) --no-print-directory -j2 --output-sync=target \
 	  test-lab test-site test-install test-ddp test-assignments
 
 # The wheel and sdist (python -m build), the wheel installed in a fresh environment and

@@ -1,9 +1,10 @@
 """Every page of the built site, as a reader's browser gets it, with no network.
 
-Each page is visited once at desktop width (``visits.py``): every request to another
-host is aborted and counted, and the page is read as loaded (formulas, images, links,
-anchors, JavaScript errors), then checked by axe-core's WCAG 2.0 and 2.1 level A and AA
-rules in the light and the dark theme.  The 390 px (phone) load is ``test_phone.py``'s.
+Each page is visited once (``visits.py``): every request to another host is aborted
+and counted, and the page is read as loaded at desktop width (formulas, images, links,
+anchors, JavaScript errors), laid out in a phone's 390 px window (nothing may stick out
+sideways), and checked by axe-core's WCAG 2.0 and 2.1 level A and AA rules in the light
+and the dark theme.
 A summary per page (formulas rendered, outside requests) goes to
 ``_build/site-report.json``, and the count of violating elements per page, theme and
 rule to ``_build/accessibility-report.json``.
@@ -139,6 +140,16 @@ def test_every_internal_link_and_anchor_resolves(site, desktop, page_name):
 @pytest.mark.parametrize("page_name", PAGES)
 def test_no_javascript_errors(desktop, page_name):
     assert desktop["console_errors"] == [], page_name
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_no_sideways_scrolling_on_a_phone(desktop, page_name):
+    phone = desktop["phone"]
+    assert phone["client"] == 390, f"the window is {phone['client']} px wide, not 390"
+    assert phone["scroll"] <= phone["client"], (
+        f"{page_name} is {phone['scroll']} px wide in a {phone['client']} px window; "
+        f"elements past the edge: {phone['wide']}"
+    )
 
 
 def _describe(page_name: str, theme: str, found: list[dict]) -> str:

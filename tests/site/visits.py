@@ -1,12 +1,14 @@
-"""One visit per page at desktop width: what the page tests read, then axe in both themes.
+"""One visit per page: what the page tests read, at desktop width and on a phone, then axe.
 
 A visit opens the page at 1280 x 900 in its own browser context (light theme, every
 request to another host aborted and recorded, console errors collected), waits for
 MathJax and for every image, and reads the page as loaded: its formulas, images, links
-and element ids (``COLLECT``).  The same page is then checked by axe-core's WCAG 2.0 and
-2.1 level A and AA rules, in the light theme and again after switching to the dark one
-as the theme's button does.  Loading a page with its MathJax costs as much as one axe
-run, so each page is loaded once for both jobs.
+and element ids (``COLLECT``).  The window is then narrowed to 390 px, a phone's width,
+and the page's layout measured (``OVERFLOW``: the site's layout follows the window's
+width through CSS media queries alone), and widened again.  The same page is then
+checked by axe-core's WCAG 2.0 and 2.1 level A and AA rules, in the light theme and
+again after switching to the dark one as the theme's button does.  Loading a page with
+its MathJax costs as much as one axe run, so each page is loaded once for all of it.
 
 The syntax-highlighted tokens of code cells (Pygments' ``<span>`` elements, some 8,000
 of a chapter's 19,000 elements) are checked once per theme, in a code block holding
@@ -29,6 +31,7 @@ THEMES = ["light", "dark"]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANES = 2  # pages visited at once
 DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 900}
 
 LOAD_IMAGES = """async () => {
     const imgs = [...document.images];
@@ -49,6 +52,25 @@ COLLECT = """() => {
         links: [...document.querySelectorAll('a[href]')].map(a => a.href),
         ids: [...document.querySelectorAll('[id]')].map(e => e.id)
             .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
+    };
+}"""
+# How wide the page is laid out, once the layout has settled after a resize (two frames,
+# then any CSS transition run to its end): the document's scroll width against the
+# window's, and the first few elements past the window's edge that are not allowed to
+# scroll on their own (code, outputs, math and tables scroll inside their boxes).
+OVERFLOW = """async () => {
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const ending = document.getAnimations()
+        .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+    await Promise.all(ending.map(a => a.finished.catch(() => null)));
+    const width = document.documentElement.clientWidth;
+    return {
+        scroll: document.documentElement.scrollWidth,
+        client: width,
+        wide: [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > width + 1)
+            .filter(e => !e.closest('pre, .highlight, .cell_output, .math, table, mjx-container'))
+            .slice(0, 5).map(e => e.tagName + '.' + e.className),
     };
 }"""
 # Syntax-highlighted tokens (Pygments), checked by test_code_token_colours, merged into
@@ -88,7 +110,8 @@ SWITCH_THEME = """async theme => {
 class Visit:
     """One page open in its own browser context: read at once, then checked theme by theme.
 
-    ``report`` holds what ``COLLECT`` read, the URL the browser ended on, whether MathJax
+    ``report`` holds what ``COLLECT`` read, how wide the page is laid out in a 390 px
+    window (``phone``, from ``OVERFLOW``), the URL the browser ended on, whether MathJax
     started, the requests to other hosts and the console errors; ``violations`` axe's
     findings per theme, once :meth:`finish` has returned True.
     """
@@ -108,6 +131,10 @@ class Visit:
         mathjax_ready = self.page.evaluate(WAIT_FOR_MATHJAX)
         self.page.evaluate(LOAD_IMAGES)
         self.report: dict[str, Any] = self.page.evaluate(COLLECT)
+        # A phone: the same page in a window 390 px wide, as a phone's browser lays it out.
+        self.page.set_viewport_size(PHONE)
+        self.report["phone"] = self.page.evaluate(OVERFLOW)
+        self.page.set_viewport_size(DESKTOP)
         # The console as the reader's page leaves it: axe itself then fetches the style
         # sheets' @import targets relative to the page (a 404 for the theme's
         # "../basic.css"), which is axe's doing, not the page's.
