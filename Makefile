@@ -4,7 +4,7 @@
 #               fresh environment, DDP on two processes, the assignment edition with
 #               otter, the PDF and the browser tests of the site, the JupyterLab test
 #               (on generic kernels, outputs compared)
-# and the author loop, about 170 s with .venv in place:
+# and the author loop, about 150 s with .venv in place:
 #   make test   lint, unit tests, book checks, claims, nbval (strict) and the -W build
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
