@@ -20,19 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.site.serve import (  # noqa: E402
     INSTALL_HINT,
     LAUNCH_ARGS,
+    LOAD_IMAGES,
     WAIT_FOR_MATHJAX,
     block_other_hosts,
     chromium_path,
     serve,
 )
-
-LOAD_IMAGES = """async () => {
-    const imgs = [...document.images];
-    imgs.forEach(i => { i.loading = 'eager'; });
-    await Promise.all(imgs.map(i => i.complete ? null :
-        new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
-    return imgs.filter(i => i.naturalWidth === 0).map(i => i.src);
-}"""
 
 
 def root_page(site: Path) -> str:

@@ -38,6 +38,15 @@ WAIT_FOR_MATHJAX = """async () => {
     return true;
 }"""
 
+# Loads every image now (lazy ones too) and waits for all; returns the sources that failed.
+LOAD_IMAGES = """async () => {
+    const imgs = [...document.images];
+    imgs.forEach(i => { i.loading = 'eager'; });
+    await Promise.all(imgs.map(i => i.complete ? null :
+        new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+    return imgs.filter(i => i.naturalWidth === 0).map(i => i.src);
+}"""
+
 
 def theme_script(theme: str) -> str:
     """An init script that opens every page in ``theme`` ("light" or "dark").

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .serve import WAIT_FOR_MATHJAX, block_other_hosts, theme_script
+from .serve import LOAD_IMAGES, WAIT_FOR_MATHJAX, block_other_hosts, theme_script
 
 THEMES = ["light", "dark"]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -33,12 +33,6 @@ LANES = 2  # pages visited at once
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 900}
 
-LOAD_IMAGES = """async () => {
-    const imgs = [...document.images];
-    imgs.forEach(i => { i.loading = 'eager'; });
-    await Promise.all(imgs.map(i => i.complete ? null :
-        new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
-}"""
 COLLECT = """() => {
     const maths = [...document.querySelectorAll('.math')];
     return {
