@@ -22,8 +22,7 @@ parameter in its constraint, and checking them would read them back from the dev
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TypeVar
 
 import torch
@@ -45,9 +44,9 @@ __all__ = [
     "NegativeBinomial",
     "PlackettLuceDistribution",
     "Poisson",
+    "StudentT",
     "ZeroInflatedPoisson",
     "checking_values",
-    "default_validate_args",
     "pinball",
     "plackett_luce_nll",
     "zero_inflated_poisson_log_prob",
@@ -68,21 +67,6 @@ def checking_values(dist: D, validate: bool) -> D:
     """
     dist._validate_args = validate
     return dist
-
-
-@contextmanager
-def default_validate_args(value: bool) -> Iterator[None]:
-    """``torch.distributions``' default ``validate_args`` set to ``value`` inside.
-
-    Some distributions build others inside with the default (``StudentT`` its
-    ``Chi2``), whose check of its parameters reads them back from the device.
-    """
-    previous = torch.distributions.Distribution._validate_args
-    torch.distributions.Distribution.set_default_validate_args(value)
-    try:
-        yield
-    finally:
-        torch.distributions.Distribution.set_default_validate_args(previous)
 
 
 class Bernoulli(torch.distributions.Bernoulli):
@@ -133,6 +117,32 @@ class Gamma(torch.distributions.Gamma):
 
     def log_prob(self, value: Tensor) -> Tensor:
         return super().log_prob(value.to(self.rate.dtype))
+
+
+class StudentT(torch.distributions.StudentT):
+    """``torch.distributions.StudentT`` made without making the host wait for the device.
+
+    Torch's builds, for sampling, a ``Chi2(df)``: a ``Gamma(df / 2, 1/2)`` whose rate
+    ``1/2`` is copied from the host to ``df``'s device (on a GPU, a copy that waits for
+    every queued kernel), and which checks ``df`` with the default ``validate_args``
+    (reading it back).  Here the rate is made on the device (``full_like``) and the
+    ``Chi2`` is not validated; everything else is torch's.
+    """
+
+    def __init__(
+        self, df: Tensor, loc: Tensor, scale: Tensor, validate_args: bool | None = None
+    ) -> None:
+        self.df, self.loc, self.scale = broadcast_all(df, loc, scale)
+        chi2 = torch.distributions.Chi2.__new__(torch.distributions.Chi2)
+        torch.distributions.Gamma.__init__(
+            chi2, 0.5 * self.df, torch.full_like(self.df, 0.5), validate_args=False
+        )
+        self._chi2 = chi2
+        Distribution.__init__(self, self.df.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape: Sequence[int], _instance: StudentT | None = None) -> StudentT:
+        new = self._get_checked_instance(StudentT, _instance)
+        return super().expand(torch.Size(batch_shape), _instance=new)
 
 
 class Independent(torch.distributions.Independent[Distribution]):

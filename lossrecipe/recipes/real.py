@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..distributions import AsymmetricLaplace, checking_values, default_validate_args, pinball
+from .. import distributions
+from ..distributions import AsymmetricLaplace, checking_values, pinball
 from ..links import Identity, PositiveLink, PositiveLinkName, get_link, log_softplus
 from ..validation import check_positive, check_unit_open
 from ._numerics import laplace_nll, log_abs, log_gamma_ratio_half, normal_nll
@@ -227,12 +228,9 @@ class StudentT(Recipe):
 
     def distribution(self, outputs: Tensor) -> torch.distributions.StudentT:
         theta = self.params(outputs)
-        # torch's StudentT builds a Chi2 inside with the default validate_args, which
-        # reads df back from the device: build it with the default switched off.
-        with default_validate_args(False):
-            return torch.distributions.StudentT(
-                theta["df"], theta["location"], theta["scale"], validate_args=False
-            )
+        return distributions.StudentT(
+            theta["df"], theta["location"], theta["scale"], validate_args=False
+        )
 
     def nll_terms(
         self, y: Tensor, *, location: Tensor, raw_scale: Tensor, raw_df: Tensor | None = None
