@@ -73,13 +73,14 @@ test-suite: $(STAMP)
 # PDF and the browser tests of the site, and the JupyterLab test of the student notebooks
 # (run on PyTorch's generic kernels, every output compared with the committed one: the
 # outputs must not depend on the CPU) and of one assignment.
-# The slower suites run two at a time, the two longest first, so that one suite's waits
-# (a pip install, process start-up, a browser waiting for a page) overlap another's work;
-# more at once only slows them down (each already runs on both cores).  --output-sync
-# keeps each suite's output together.
+# The slower suites run two at a time, the two longest first (JupyterLab; the PDF, then
+# the browser tests, as one job), so that one suite's waits (a pip install, process
+# start-up, a browser waiting for a page) overlap another's work, and the short suites
+# then fill the browser tests' tail; more at once only slows them down (each already
+# runs on both cores).  --output-sync keeps each suite's output together.
 check: test
 	$(MAKE) --no-print-directory -j2 --output-sync=target \
-	  test-lab test-site test-install test-ddp test-assignments
+	  test-lab test-site test-assignments test-install test-ddp
 
 # The wheel and sdist (python -m build), the wheel installed in a fresh environment and
 # used from outside the repository, and the notebooks' install cell run against a local
@@ -112,11 +113,13 @@ test-assignments: $(STAMP)
 test-lab: $(STAMP)
 	$(BIN)/python -m pytest -n 2 tests/lab
 
-# The built site in headless Chromium (tests/site/): needs _build/html (make book) and
-# the PDF (make pdf); without Chromium they skip: apt-get install chromium poppler-utils.
+# The built site in headless Chromium (tests/site/): needs _build/html (make book); the
+# PDF is made first (make pdf); without Chromium they skip: apt-get install chromium
+# poppler-utils.
 # Two workers, one test file at a time each (the accessibility check keeps its pages in
 # one file: it loads each page once and checks both themes there).
-test-site: pdf
+test-site: $(STAMP)
+	$(MAKE) --no-print-directory pdf
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests/site
 
 # The whole book as one PDF, rendered math and figures, no TeX: the singlehtml build
