@@ -566,12 +566,15 @@ def test_assignment_in_jupyterlab(lab_assignments):
 @pytest.mark.parametrize("where", ["notebooks folder", "top directory"])
 def test_saving_from_lab_leaves_book_untouched(request, where):
     """Open and save a notebook (Ctrl+S): book/ must not change, wherever Lab was started."""
-    lab = request.getfixturevalue("lab" if where == "notebooks folder" else "lab_at_root")
-    prefix = "" if where == "notebooks folder" else "notebooks/"
+    if where == "notebooks folder":  # the Lab the notebook tests use, already loaded
+        lab, page = request.getfixturevalue("lab"), request.getfixturevalue("lab_page")
+        lab.open_in(page, NOTEBOOKS[0].name)
+    else:
+        lab = request.getfixturevalue("lab_at_root")
+        page = lab.open("notebooks/" + NOTEBOOKS[0].name)
     book_before = _tree_digest(lab.repo / "book")
     notebook = lab.repo / "notebooks" / NOTEBOOKS[0].name
     modified = notebook.stat().st_mtime_ns
-    page = lab.open(prefix + NOTEBOOKS[0].name)
     try:
         page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.click()
         page.keyboard.press("Control+s")
@@ -581,17 +584,21 @@ def test_saving_from_lab_leaves_book_untouched(request, where):
             time.sleep(0.2)
         time.sleep(2)  # anything a contents manager writes beside it is written by now
     finally:
-        page.close()
-        lab.shut_down_kernels()
+        if where == "notebooks folder":
+            lab.close_all(page)
+        else:
+            page.close()
+            lab.shut_down_kernels()
     assert _tree_digest(lab.repo / "book") == book_before, "saving a notebook changed book/"
     saved = nbformat.read(notebook, as_version=4)
     pairing = saved.metadata.get("jupytext", {}).get("formats")
     assert not pairing, f"the saved notebook is paired with a text file: {pairing}"
 
 
-def test_no_news_prompt_at_the_first_launch(lab):
+def test_no_news_prompt_at_the_first_launch(lab, lab_page):
     """A student's first ``make lab`` asks nothing: no "get notified about official Jupyter
-    news?" toast, because the environment's defaults answer it (and ask no website)."""
+    news?" toast, because the environment's defaults answer it (and ask no website).
+    ``lab_page`` is the first time this server's app was loaded."""
     plugin = "@jupyterlab/apputils-extension:notification"
     request = urllib.request.Request(
         f"{lab.url}/lab/api/settings/{plugin}", headers={"Authorization": f"token {lab.token}"}
@@ -601,14 +608,9 @@ def test_no_news_prompt_at_the_first_launch(lab):
         defaults = json.loads(response.read())["schema"]["properties"]
     assert defaults["fetchNews"]["default"] == "false"
     assert defaults["checkForUpdates"]["default"] is False
-    page = lab.open(NOTEBOOKS[0].name)
-    try:
-        page.wait_for_timeout(3000)  # the prompt comes once the app is restored
-        toasts = page.locator(".Toastify__toast").all_inner_texts()
-        assert not [t for t in toasts if "news" in t.lower()], toasts
-    finally:
-        page.close()
-        lab.shut_down_kernels()
+    lab_page.wait_for_timeout(3000)  # the prompt comes once the app is restored
+    toasts = lab_page.locator(".Toastify__toast").all_inner_texts()
+    assert not [t for t in toasts if "news" in t.lower()], toasts
 
 
 def test_kernels_print_no_encryption_warning(lab):

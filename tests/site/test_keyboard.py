@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from .colours import contrast, luminance
 from .serve import WAIT_FOR_MATHJAX, block_other_hosts, theme_script
-from .test_dark_theme import contrast, luminance
 
 CHAPTER = "book/02_gaussian.html"
 MAX_PRESSES = 2000

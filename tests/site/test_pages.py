@@ -5,6 +5,10 @@ and counted, and the page is read as loaded at desktop width (formulas, images, 
 anchors, JavaScript errors), laid out in a phone's 390 px window (nothing may stick out
 sideways), and checked by axe-core's WCAG 2.0 and 2.1 level A and AA rules in the light
 and the dark theme.
+In the dark theme, figures and formulas stay readable, measured on what the browser
+draws on three pages (``visits.DARK_PAGES``): each figure's screenshot keeps a light
+background with dark ink on it, and every formula's text colour contrasts with the page
+background (WCAG ratio >= 4.5).
 A summary per page (formulas rendered, outside requests) goes to
 ``_build/site-report.json``, and the count of violating elements per page, theme and
 rule to ``_build/accessibility-report.json``.
@@ -12,17 +16,21 @@ rule to ``_build/accessibility-report.json``.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
+from PIL import Image
 
+from .colours import contrast, luminance
 from .conftest import SITE, site_pages
-from .visits import visit_all
+from .visits import DARK_PAGES, visit_all
 
 PAGES = site_pages() or ["(no built site: run make book)"]
 FILE_NAME = re.compile(r"(^|/)[\w.-]+\.(png|jpe?g|gif|svg|webp)$|^[0-9a-f]{16,}", re.I)
@@ -172,3 +180,46 @@ def test_wcag_21_aa(visits, page_name, theme):
     found = visits[page_name].violations[theme]
     if found:
         pytest.fail(_describe(page_name, theme, found), pytrace=False)
+
+
+# --- the dark theme ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_name", sorted(DARK_PAGES))
+def test_dark_theme_is_on_and_dark(visits, page_name):
+    colours = visits[page_name].report["dark"]["colours"]
+    assert colours["theme"] == "dark"
+    assert luminance(colours["page"]) < 0.1, colours["page"]
+
+
+@pytest.mark.parametrize("page_name", sorted(DARK_PAGES))
+def test_figures_keep_a_light_background_and_dark_ink(visits, page_name):
+    shots = visits[page_name].report["dark"]["figures"]
+    assert shots, f"{page_name} has no figure"
+    for shot in shots:
+        lum = luminance(np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")))
+        # The paper is the figure's outer margin (matplotlib's face colour); the ink is
+        # the darkest 1 % of the whole figure (axes, ticks, labels, lines).
+        margin = max(2, min(lum.shape) // 40)
+        ring = np.concatenate(
+            [
+                lum[:margin].ravel(),
+                lum[-margin:].ravel(),
+                lum[:, :margin].ravel(),
+                lum[:, -margin:].ravel(),
+            ]
+        )
+        paper = float(np.median(ring))
+        ink = float(np.percentile(lum, 1))
+        # The theme dims images a little in dark mode (white paper shows as light grey,
+        # luminance ~0.45); a transparent figure would show the page (~0.01) instead.
+        assert paper > 0.3, f"figure background too dark in the dark theme: {paper:.2f}"
+        assert contrast(paper, ink) >= 4.5, f"axes and labels fade: {contrast(paper, ink):.1f}"
+
+
+@pytest.mark.parametrize("page_name", sorted(DARK_PAGES))
+def test_formulas_contrast_with_their_background(visits, page_name):
+    maths = visits[page_name].report["dark"]["colours"]["math"]
+    assert maths, f"{page_name} has no rendered formula"
+    ratios = [contrast(luminance(m["fg"]), luminance(m["bg"])) for m in maths]
+    assert min(ratios) >= 4.5, min(ratios)

@@ -7,8 +7,10 @@ and element ids (``COLLECT``).  The window is then narrowed to 390 px, a phone's
 and the page's layout measured (``OVERFLOW``: the site's layout follows the window's
 width through CSS media queries alone), and widened again.  The same page is then
 checked by axe-core's WCAG 2.0 and 2.1 level A and AA rules, in the light theme and
-again after switching to the dark one as the theme's button does.  Loading a page with
-its MathJax costs as much as one axe run, so each page is loaded once for all of it.
+again after switching to the dark one as the theme's button does; on three pages
+(``DARK_PAGES``) the figures are photographed and the formulas' colours read in the dark
+theme first.  Loading a page with its MathJax costs as much as one axe run, so each page
+is loaded once for all of it.
 
 The syntax-highlighted tokens of code cells (Pygments' ``<span>`` elements, some 8,000
 of a chapter's 19,000 elements) are checked once per theme, in a code block holding
@@ -30,6 +32,12 @@ from .serve import LOAD_IMAGES, WAIT_FOR_MATHJAX, block_other_hosts, theme_scrip
 THEMES = ["light", "dark"]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANES = 2  # pages visited at once
+# Pages whose figures (screenshots) and formula colours are also read in the dark theme.
+DARK_PAGES = {
+    "book/02_gaussian.html",
+    "book/06_binary_classification.html",
+    "book/10_other_outputs.html",
+}
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 900}
 
@@ -87,6 +95,32 @@ START = """(tags) => {
     return true;
 }"""
 FINISH = "() => window.axeViolations"
+# In the dark theme, on DARK_PAGES: the theme shown, the page's background and the first
+# 50 formulas' text colour and background (test_pages.py checks their contrast).
+COLOURS = """() => {
+    const rgb = s => (s.match(/[\\d.]+/g) || []).slice(0, 4).map(Number);
+    // The colour behind an element: its ancestors' backgrounds, translucent ones
+    // blended over what lies beneath them.
+    const background = el => {
+        const layers = [];
+        for (; el; el = el.parentElement) {
+            const c = rgb(getComputedStyle(el).backgroundColor);
+            const alpha = c.length === 3 ? 1 : c[3];
+            if (alpha > 0) layers.push([c.slice(0, 3), alpha]);
+            if (alpha === 1) break;
+        }
+        let colour = [255, 255, 255];
+        for (const [c, a] of layers.reverse())
+            colour = colour.map((v, i) => a * c[i] + (1 - a) * v);
+        return colour;
+    };
+    return {
+        theme: document.documentElement.dataset.theme,
+        page: background(document.querySelector('article') || document.body),
+        math: [...document.querySelectorAll('mjx-container')].slice(0, 50)
+            .map(m => ({fg: rgb(getComputedStyle(m).color).slice(0, 3), bg: background(m)})),
+    };
+}"""
 # Switches the open page to another theme as the theme's own button does (pydata-sphinx-
 # theme draws both from the data-theme attribute) and remembers it, like the button.
 # Waits until the colours' CSS transitions have ended: axe must not see a colour on its way.
@@ -147,6 +181,13 @@ class Visit:
     def _start(self) -> None:
         shown = self.page.evaluate(SWITCH_THEME, self.themes[0])
         assert shown == self.themes[0], f"{self.name}: asked for {self.themes[0]}, got {shown}"
+        if shown == "dark" and self.name in DARK_PAGES:
+            figures = self.page.locator(".cell_output img").all()  # each shot scrolls to it
+            self.report["dark"] = {
+                "colours": self.page.evaluate(COLOURS),
+                "figures": [figure.screenshot() for figure in figures],
+            }
+            self.page.evaluate("() => window.scrollTo(0, 0)")  # axe sees the page as loaded
         self.page.evaluate(START, TAGS)
 
     def finish(self) -> bool:
