@@ -65,6 +65,12 @@ def print_pdf(site: Path, output: Path) -> None:
         broken = page.evaluate(LOAD_IMAGES)
         if broken:
             sys.exit(f"figures that did not load: {broken}")
+        # MathJax's hidden copy of each formula for screen readers (MathML, clipped to
+        # nothing): absent from the PDF's pages and text layer alike (the same text with
+        # or without), so its ~3,000 subtrees are not laid out for print.
+        page.evaluate(
+            "() => document.querySelectorAll('mjx-assistive-mml').forEach(m => m.remove())"
+        )
         page.emulate_media(media="print")
         output.parent.mkdir(parents=True, exist_ok=True)
         page.pdf(

@@ -24,6 +24,7 @@ each in its own renderer process, so that one page's load overlaps the other's a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,6 +33,7 @@ from .serve import LOAD_IMAGES, WAIT_FOR_MATHJAX, block_other_hosts, theme_scrip
 THEMES = ["light", "dark"]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 LANES = 2  # pages visited at once
+POLL = 0.05  # seconds between asking the pages in flight whether their check has ended
 # Pages whose figures (screenshots) and formula colours are also read in the dark theme.
 DARK_PAGES = {
     "book/02_gaussian.html",
@@ -83,17 +85,20 @@ PLAIN_CODE = """() => {
     }
     return document.querySelectorAll('div.highlight pre span').length;
 }"""
-# Starts axe on the whole page and returns at once; FINISH waits for its violations.
+# Starts axe on the whole page and returns at once; READY tells whether it has ended,
+# FINISH waits for its violations.
 START = """(tags) => {
+    window.axeDone = false;
     window.axeViolations = axe.run(document, {
         runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
     }).then(results => results.violations.map(v => ({
         id: v.id, impact: v.impact, help: v.help,
         nodes: v.nodes.map(n => ({
             target: n.target.join(' >>> '), html: n.html, summary: n.failureSummary})),
-    })));
+    }))).finally(() => { window.axeDone = true; });
     return true;
 }"""
+READY = "() => window.axeDone"
 FINISH = "() => window.axeViolations"
 # In the dark theme, on DARK_PAGES: the theme shown, the page's background and the first
 # 50 formulas' text colour and background (test_pages.py checks their contrast).
@@ -190,6 +195,10 @@ class Visit:
             self.page.evaluate("() => window.scrollTo(0, 0)")  # axe sees the page as loaded
         self.page.evaluate(START, TAGS)
 
+    def ready(self) -> bool:
+        """Whether the running check has ended (asks the page; does not wait)."""
+        return bool(self.page.evaluate(READY))
+
     def finish(self) -> bool:
         """Wait for the running check; start the next theme's.  True when all are done."""
         self.violations[self.themes.pop(0)] = self.page.evaluate(FINISH)
@@ -203,12 +212,20 @@ class Visit:
 
 
 def visit_all(browser: Any, base_url: str, pages: Iterable[str], axe_source: str) -> dict:
-    """Every page's :class:`Visit`, once done, ``LANES`` pages in flight at a time."""
+    """Every page's :class:`Visit`, once done, ``LANES`` pages in flight at a time.
+
+    Whichever page's check ends first is served first (its next theme started, or the
+    next page opened in its place), so no lane waits behind a slower page.
+    """
     waiting, running, done = list(pages), [], {}
     while waiting or running:
         while waiting and len(running) < LANES:
             running.append(Visit(browser, base_url, waiting.pop(0), axe_source))
-        visit = running.pop(0)
+        visit = next((v for v in running if v.ready()), None)
+        if visit is None:
+            time.sleep(POLL)
+            continue
+        running.remove(visit)
         if visit.finish():
             done[visit.name] = visit
         else:
