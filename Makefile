@@ -116,11 +116,12 @@ test-lab: $(STAMP)
 # The built site in headless Chromium (tests/site/): needs _build/html (make book); the
 # PDF is made first (make pdf); without Chromium they skip: apt-get install chromium
 # poppler-utils.
-# Two workers, one test file at a time each (the accessibility check keeps its pages in
-# one file: it loads each page once and checks both themes there).
+# Two workers, one test file at a time each, except the page visits (test_pages.py: each
+# page loaded once for all its checks), which the two share, every other page each
+# (tests/site/conftest.py: pytest_xdist_make_scheduler).
 test-site: $(STAMP)
 	$(MAKE) --no-print-directory pdf
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests/site
+	$(BIN)/python -m pytest -n 2 tests/site
 
 # The whole book as one PDF, rendered math and figures, no TeX: the singlehtml build
 # (outputs from the notebook cache, as in `make book`) printed by Chromium.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,21 @@ def site_pages(site: Path = SITE) -> list[str]:
 _SKIPPED: list[str] = []
 
 
+VISIT_GROUPS = 2
+
+
+def visit_group(page_name: str) -> str:
+    """The share of the page visits ``page_name`` belongs to: every other page of
+    :func:`site_pages`, so that two pytest-xdist workers visit half the pages each."""
+    pages = _pages()
+    return f"visits-{pages.index(page_name) % VISIT_GROUPS}" if page_name in pages else "visits-0"
+
+
+@cache
+def _pages() -> tuple[str, ...]:
+    return tuple(site_pages())
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Without Chromium, skip the tests that need it (CI requires it instead)."""
     if chromium_path() is not None or os.environ.get("SITE_TESTS_REQUIRED") == "1":
@@ -41,6 +57,39 @@ def pytest_collection_modifyitems(config, items) -> None:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
             _SKIPPED.append(item.nodeid)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """How ``pytest -n`` shares these tests: each file's tests on one worker (its module
+    fixtures made once, as ``--dist loadfile``), except the page visits' tests, which go
+    with their page's share (:func:`visit_group`), so that each worker visits half the
+    pages.  (pytest-xdist's own ``--dist loadgroup`` does not group under pytest 9.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class VisitShares(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path, _, test = nodeid.partition("::")
+            page = _page_of(test[test.index("[") + 1 : -1]) if "[" in test else None
+            return visit_group(page) if path.endswith("test_pages.py") and page else path
+
+    return VisitShares(config, log)
+
+
+def _page_of(params: str) -> str | None:
+    """The page a test id's parameters name (``book/intro.html``, ``book/intro.html-dark``)."""
+    named = [p for p in _pages() if params in (p, *(f"{p}-{t}" for t in ("light", "dark")))]
+    named += [p for p in _pages() if params in (f"light-{p}", f"dark-{p}")]
+    return max(named, key=len, default=None)
+
+
+def pytest_sessionstart(session) -> None:
+    """Remove the reports of an earlier run (each worker adds its pages to them)."""
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without -n
+        for name in REPORTS:
+            (SITE.parent / name).unlink(missing_ok=True)
+
+
+REPORTS = ("site-report.json", "accessibility-report.json")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

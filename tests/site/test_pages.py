@@ -16,6 +16,7 @@ rule to ``_build/accessibility-report.json``.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import re
@@ -29,19 +30,41 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from .colours import contrast, luminance
-from .conftest import SITE, site_pages
+from .conftest import REPORTS, SITE, site_pages, visit_group
 from .visits import DARK_PAGES, visit_all
 
 PAGES = site_pages() or ["(no built site: run make book)"]
 FILE_NAME = re.compile(r"(^|/)[\w.-]+\.(png|jpe?g|gif|svg|webp)$|^[0-9a-f]{16,}", re.I)
 
 
-@pytest.fixture(scope="module")
-def visits(request, browser, base_url) -> dict:
-    from axe_playwright_python.base import AXE_SCRIPT
+class Visits:
+    """The visits of this process's pages, made a share at a time on first use.
 
-    # Only the pages whose tests were selected (pytest -k).
-    pages = sorted(
+    Under ``pytest -n 2 --dist loadgroup`` each worker gets one share of the pages
+    (``conftest.visit_group``); asking for a page visits every selected page of its share
+    (``pytest -k`` selects), ``LANES`` at a time, and adds them to the reports.
+    """
+
+    def __init__(self, browser, base_url: str, selected: list[str]) -> None:
+        from axe_playwright_python.base import AXE_SCRIPT
+
+        self.browser, self.base_url, self.axe = browser, base_url, AXE_SCRIPT
+        self.selected = selected
+        self.done: dict = {}
+
+    def __getitem__(self, page_name: str):
+        if page_name not in self.done:
+            group = visit_group(page_name)
+            share = [p for p in self.selected if visit_group(p) == group]
+            visited = visit_all(self.browser, self.base_url, share, self.axe)
+            _add_to_reports(visited)
+            self.done.update(visited)
+        return self.done[page_name]
+
+
+@pytest.fixture(scope="module")
+def visits(request, browser, base_url) -> Visits:
+    selected = sorted(
         {
             item.callspec.params["page_name"]
             for item in request.session.items
@@ -49,9 +72,7 @@ def visits(request, browser, base_url) -> dict:
             and "page_name" in getattr(getattr(item, "callspec", None), "params", {})
         }
     )
-    done = visit_all(browser, base_url, pages, AXE_SCRIPT)
-    _write_reports(done)
-    return done
+    return Visits(browser, base_url, selected)
 
 
 @pytest.fixture
@@ -59,24 +80,33 @@ def desktop(visits, page_name) -> dict:
     return visits[page_name].report
 
 
-def _write_reports(done: dict) -> None:
+def _add_to_reports(done: dict) -> None:
     summary = {
         page: {
             "formulas": visit.report["math_nodes"],
             "formulas_rendered": visit.report["math_rendered"],
             "outside_requests": len(visit.report["outside"]),
         }
-        for page, visit in sorted(done.items())
+        for page, visit in done.items()
     }
-    (SITE.parent / "site-report.json").write_text(json.dumps(summary, indent=1) + "\n")
-    report = {
+    violations = {
         page: {
             theme: {v["id"]: len(v["nodes"]) for v in found}
             for theme, found in visit.violations.items()
         }
-        for page, visit in sorted(done.items())
+        for page, visit in done.items()
     }
-    (SITE.parent / "accessibility-report.json").write_text(json.dumps(report, indent=1) + "\n")
+    for name, entries in zip(REPORTS, (summary, violations), strict=True):
+        _merge(SITE.parent / name, entries)
+
+
+def _merge(path: Path, entries: dict) -> None:
+    """Add ``entries`` to the JSON object in ``path``; another worker may be adding too."""
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        report = json.loads(path.read_text()) if path.exists() else {}
+        report.update(entries)
+        path.write_text(json.dumps(dict(sorted(report.items())), indent=1) + "\n")
 
 
 @cache
