@@ -58,6 +58,7 @@ from execute_chapter import merge_consecutive_streams  # noqa: E402
 CHROMIUM = Path("/usr/bin/chromium")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SCREENSHOTS = ROOT / "_build" / "lab-screenshots"
+VIEWPORT = {"width": 1300, "height": 1500}
 SCREENSHOT_CHAPTER = "02_gaussian.ipynb"
 ASSIGNMENT = "06_binary_classification"  # the assignment run in Lab
 JUPYTEXT_CONFIGS = (
@@ -117,7 +118,7 @@ class Lab:
             self.api("DELETE", f"kernels/{kernel['id']}")
 
     def open(self, notebook: str):
-        page = self.browser.new_page(viewport={"width": 1300, "height": 1500})
+        page = self.browser.new_page(viewport=VIEWPORT)
         page.goto(f"{self.url}/lab/tree/{notebook}?reset&token={self.token}")
         self._wait_for_notebook(page, notebook)
         return page
@@ -421,8 +422,14 @@ def _screenshot(page, start, end, name: str) -> None:
 @pytest.fixture(scope="module")
 def lab_page(lab):
     """One JupyterLab page (the app loaded once), in which each test opens its notebook."""
-    page = lab.open(NOTEBOOKS[0].name)
-    lab.close_all(page)
+    page = lab.browser.new_page(viewport=VIEWPORT)
+    page.goto(f"{lab.url}/lab?reset&token={lab.token}")
+    page.evaluate(
+        """async () => {
+            while (!window.jupyterapp) await new Promise(r => setTimeout(r, 100));
+            await window.jupyterapp.restored;
+        }"""
+    )
     try:
         yield page
     finally:
