@@ -34,6 +34,7 @@ _SKIPPED: list[str] = []
 
 
 VISIT_GROUPS = 2
+REPORTS = ("site-report.json", "accessibility-report.json")  # in _build, from test_pages.py
 
 
 def visit_group(page_name: str) -> str:
@@ -87,9 +88,6 @@ def pytest_sessionstart(session) -> None:
     if not hasattr(session.config, "workerinput"):  # the controller, or a run without -n
         for name in REPORTS:
             (SITE.parent / name).unlink(missing_ok=True)
-
-
-REPORTS = ("site-report.json", "accessibility-report.json")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

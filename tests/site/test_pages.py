@@ -40,8 +40,8 @@ FILE_NAME = re.compile(r"(^|/)[\w.-]+\.(png|jpe?g|gif|svg|webp)$|^[0-9a-f]{16,}"
 class Visits:
     """The visits of this process's pages, made a share at a time on first use.
 
-    Under ``pytest -n 2 --dist loadgroup`` each worker gets one share of the pages
-    (``conftest.visit_group``); asking for a page visits every selected page of its share
+    Under ``pytest -n 2`` each worker gets one share of the pages (``conftest.py``'s
+    scheduler, ``visit_group``); asking for a page visits every selected page of its share
     (``pytest -k`` selects), ``LANES`` at a time, and adds them to the reports.
     """
 
