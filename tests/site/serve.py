@@ -84,7 +84,8 @@ def serve(directory: Path) -> Iterator[str]:
 
 
 def block_other_hosts(context, base_url: str, outside: list[str]) -> None:
-    """Abort every request of ``context`` that leaves ``base_url``'s host; record it."""
+    """Abort every request of ``context`` (a browser context, or one page) that leaves
+    ``base_url``'s host; record it."""
     own = urlsplit(base_url).netloc
 
     def route(route, request) -> None:

@@ -21,12 +21,12 @@ import io
 import json
 import re
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
 import pytest
-from bs4 import BeautifulSoup
 from PIL import Image
 
 from .colours import contrast, luminance
@@ -109,18 +109,38 @@ def _merge(path: Path, entries: dict) -> None:
         path.write_text(json.dumps(dict(sorted(report.items())), indent=1) + "\n")
 
 
+class _StaticPage(HTMLParser):
+    """What a built HTML file holds before any script runs: its anchors (every ``id``, and
+    each ``<a name>``) and how many elements have the class ``math``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.math = 0
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id" or (tag == "a" and name == "name"):
+                self.ids.add(value)
+            elif name == "class" and "math" in value.split():
+                self.math += 1
+
+
 @cache
+def _static_page(path: Path) -> _StaticPage:
+    return _StaticPage(path.read_text(encoding="utf-8"))
+
+
 def _static_ids(path: Path) -> frozenset[str]:
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    ids = {tag["id"] for tag in soup.find_all(id=True)}
-    ids |= {tag["name"] for tag in soup.find_all("a", attrs={"name": True})}
-    return frozenset(ids)
+    return frozenset(_static_page(path).ids)
 
 
-@cache
 def _static_math_count(path: Path) -> int:
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    return len(soup.select(".math"))
+    return _static_page(path).math
 
 
 @pytest.mark.parametrize("page_name", PAGES)

@@ -1,7 +1,7 @@
 """One visit per page: what the page tests read, at desktop width and on a phone, then axe.
 
-A visit opens the page at 1280 x 900 in its own browser context (light theme, every
-request to another host aborted and recorded, console errors collected), waits for
+A visit opens the page at 1280 x 900 in a tab of its own (light theme, every request
+to another host aborted and recorded, console errors collected), waits for
 MathJax and for every image, and reads the page as loaded: its formulas, images, links
 and element ids (``COLLECT``).  The window is then narrowed to 390 px, a phone's width,
 and the page's layout measured (``OVERFLOW``: the site's layout follows the window's
@@ -20,6 +20,11 @@ plain text, which then carries the block's own text colour.  Leaving them out th
 axe's ``exclude`` instead costs about eight times as long (axe tests every element
 against the exclusion), and so does leaving them in.  Two pages are visited at a time,
 each in its own renderer process, so that one page's load overlaps the other's axe run.
+The tabs share one browser context, as a reader's tabs share one browser: the site's
+scripts, style sheets and fonts come from its cache after the first page, which takes a
+third off each later page's load (MathJax above all).  Nothing else carries over: each
+tab starts in the light theme, and a request to another host is never cached, so it is
+aborted and recorded on every page that makes it.
 """
 
 from __future__ import annotations
@@ -141,7 +146,7 @@ SWITCH_THEME = """async theme => {
 
 
 class Visit:
-    """One page open in its own browser context: read at once, then checked theme by theme.
+    """One page open in a tab of ``context``: read at once, then checked theme by theme.
 
     ``report`` holds what ``COLLECT`` read, how wide the page is laid out in a 390 px
     window (``phone``, from ``OVERFLOW``), the URL the browser ended on, whether MathJax
@@ -149,14 +154,12 @@ class Visit:
     findings per theme, once :meth:`finish` has returned True.
     """
 
-    def __init__(self, browser: Any, base_url: str, page_name: str, axe_source: str) -> None:
+    def __init__(self, context: Any, base_url: str, page_name: str, axe_source: str) -> None:
         self.name = page_name
         self.outside: list[str] = []
         self.errors: list[str] = []
-        self.context = browser.new_context(viewport=DESKTOP)
-        block_other_hosts(self.context, base_url, self.outside)
-        self.context.add_init_script(theme_script(THEMES[0]))
-        self.page = self.context.new_page()
+        self.page = context.new_page()
+        block_other_hosts(self.page, base_url, self.outside)
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(base_url + page_name, wait_until="load")
@@ -205,7 +208,7 @@ class Visit:
         if self.themes:
             self._start()
             return False
-        self.context.close()
+        self.page.close()
         # Read after the whole visit: a request to another host during axe counts too.
         self.report.update(outside=self.outside)
         return True
@@ -215,19 +218,25 @@ def visit_all(browser: Any, base_url: str, pages: Iterable[str], axe_source: str
     """Every page's :class:`Visit`, once done, ``LANES`` pages in flight at a time.
 
     Whichever page's check ends first is served first (its next theme started, or the
-    next page opened in its place), so no lane waits behind a slower page.
+    next page opened in its place), so no lane waits behind a slower page.  Every page
+    opens in the light theme of one browser context (the module's docstring says why).
     """
+    context = browser.new_context(viewport=DESKTOP)
+    context.add_init_script(theme_script(THEMES[0]))
     waiting, running, done = list(pages), [], {}
-    while waiting or running:
-        while waiting and len(running) < LANES:
-            running.append(Visit(browser, base_url, waiting.pop(0), axe_source))
-        visit = next((v for v in running if v.ready()), None)
-        if visit is None:
-            time.sleep(POLL)
-            continue
-        running.remove(visit)
-        if visit.finish():
-            done[visit.name] = visit
-        else:
-            running.append(visit)
+    try:
+        while waiting or running:
+            while waiting and len(running) < LANES:
+                running.append(Visit(context, base_url, waiting.pop(0), axe_source))
+            visit = next((v for v in running if v.ready()), None)
+            if visit is None:
+                time.sleep(POLL)
+                continue
+            running.remove(visit)
+            if visit.finish():
+                done[visit.name] = visit
+            else:
+                running.append(visit)
+    finally:
+        context.close()
     return done
