@@ -22,9 +22,11 @@ against the exclusion), and so does leaving them in.  Two pages are visited at a
 each in its own renderer process, so that one page's load overlaps the other's axe run.
 The tabs share one browser context, as a reader's tabs share one browser: the site's
 scripts, style sheets and fonts come from its cache after the first page, which takes a
-third off each later page's load (MathJax above all).  Nothing else carries over: each
-tab starts in the light theme, and a request to another host is never cached, so it is
-aborted and recorded on every page that makes it.
+third off each later page's load (MathJax above all).  What the tabs share does not
+change what a visit reads: every tab starts in the light theme (the context's init script
+sets it before the page's own scripts run, whatever theme the last tab switched to), and
+a request to another host is never cached, so it is aborted and recorded on every page
+that makes it.
 """
 
 from __future__ import annotations
