@@ -33,7 +33,9 @@ import assignment_edition as ae  # noqa: E402
 CHAPTERS = ae.chapters_with_questions(sorted((ROOT / "book").glob("[0-9][0-9]_*.md")))
 GRADED_CHAPTER = "06_binary_classification"
 BLANK_RUNS = [
-    c for c in CHAPTERS if os.environ.get("ASSIGNMENT_BLANK_RUNS") == "all" or c.stem == GRADED_CHAPTER
+    c
+    for c in CHAPTERS
+    if os.environ.get("ASSIGNMENT_BLANK_RUNS") == "all" or c.stem == GRADED_CHAPTER
 ]
 
 
@@ -52,9 +54,12 @@ def test_committed_assignment_is_regenerated(markdown):
 
 
 def _execute(notebook, folder: Path, name: str):
-    """Run All in a fresh kernel (nbclient starts and cleans it up), in ``folder``."""
+    """Run All in a fresh kernel (nbclient starts it, and stops it at once at the end), in
+    ``folder``."""
     nbformat.write(notebook, folder / name)
-    client = NotebookClient(notebook, kernel_name="python3", timeout=300, allow_errors=True)
+    client = NotebookClient(
+        notebook, kernel_name="python3", timeout=300, allow_errors=True, shutdown_kernel="immediate"
+    )
     client.execute(cwd=str(folder))
     return notebook
 
