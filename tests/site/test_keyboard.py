@@ -165,16 +165,20 @@ def test_each_solution_opens_with_enter(walks):
     assert closed == [], f"Enter did not open: {closed}"
 
 
+def _mark(stop: dict) -> dict:
+    """What a stop reads, but for its name and aria-expanded (a Solution opened since)."""
+    return {key: value for key, value in stop.items() if key not in ("what", "expanded")}
+
+
 def test_script_focus_reads_the_marks_tab_shows(walks):
     """In the light theme, each stop focused by script reads as it did when Tab reached
     it; only a Solution toggle's state (and so its class) differs: Enter has opened it."""
     walked, refocused = walks["stops"], walks["light"]["stops"]
     assert [s["id"] for s in refocused] == [s["id"] for s in walked]
-    mark = lambda stop: {k: v for k, v in stop.items() if k not in ("what", "expanded")}  # noqa: E731
     differ = [
         f"{a['what']}: {a} / {b}"
         for a, b in zip(walked, refocused, strict=True)
-        if mark(a) != mark(b)
+        if _mark(a) != _mark(b)
     ]
     assert differ == [], "script focus reads other marks than Tab:\n" + "\n".join(differ[:10])
 
