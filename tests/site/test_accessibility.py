@@ -7,7 +7,7 @@ elements are Pygments' token ``<span>`` elements, and checking them on every pag
 cost about eight times as long.  Their colours are the same on every page, so they are
 checked here once per theme: a copy of a real code cell, holding one token of every
 class that occurs on the site, checked by axe's ``color-contrast`` rule.  The copy is
-made on the page with the fewest formulas (the quickest to load), checked in the light
+made on the smallest page with a code cell (the quickest to load), checked in the light
 theme, then switched to the dark one as the theme's button does and checked again.
 """
 
@@ -26,13 +26,14 @@ PAGES = site_pages() or ["(no built site: run make book)"]
 
 
 @cache
-def token_classes() -> dict[str, list[str]]:
-    """The Pygments token classes in the code blocks of the built site, by page."""
+def code_on_pages() -> dict[str, tuple[list[str], bool]]:
+    """Each page's token classes, and whether it has a code cell, from one read of it."""
     found = {}
     for name in PAGES:
         html = (SITE / name).read_text(encoding="utf-8") if (SITE / name).is_file() else ""
         blocks = re.findall(r'<div class="highlight"><pre>(.*?)</pre>', html, re.S)
-        found[name] = sorted({c for b in blocks for c in re.findall(r'<span class="(\w+)">', b)})
+        classes = sorted({c for b in blocks for c in re.findall(r'<span class="(\w+)">', b)})
+        found[name] = (classes, 'class="cell_input' in html)
     return found
 
 
@@ -53,11 +54,9 @@ TOKEN_BLOCK = """classes => {
 
 
 def host_page() -> str | None:
-    """The page with highlighted code cells and the fewest formulas."""
-    pages = [name for name, found in token_classes().items() if found]
-    html = {name: (SITE / name).read_text(encoding="utf-8") for name in pages}
-    cells = [name for name in pages if 'class="cell_input' in html[name]]
-    return min(cells, key=lambda name: html[name].count('class="math'), default=None)
+    """The smallest page (the quickest to load) with a highlighted code cell."""
+    pages = [name for name, (classes, cells) in code_on_pages().items() if classes and cells]
+    return min(pages, key=lambda name: (SITE / name).stat().st_size, default=None)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +64,7 @@ def token_checks(browser, base_url) -> dict:
     """axe's color-contrast results on the block of every token, by theme."""
     from axe_playwright_python.base import AXE_SCRIPT
 
-    classes = sorted({c for found in token_classes().values() for c in found})
+    classes = sorted({c for found, _ in code_on_pages().values() for c in found})
     page_name = host_page()
     assert page_name is not None and len(classes) > 5, "no highlighted code on the site"
     outside: list[str] = []
