@@ -73,6 +73,10 @@ test-suite: $(STAMP)
 # PDF and the browser tests of the site, and the JupyterLab test of the student notebooks
 # (run on PyTorch's generic kernels, every output compared with the committed one: the
 # outputs must not depend on the CPU) and of one assignment.
+# The JupyterLab and browser suites use no torch in their test processes: --confcutdir
+# starts them at their own folder's conftest.py, so none of pytest's three processes
+# (-n 2) imports the unit tests' tests/conftest.py (torch, matplotlib): about 9 CPU-s
+# less per suite.
 # The slower suites run two at a time, the two longest first (JupyterLab; the PDF, then
 # the browser tests, as one job), so that one suite's waits (a pip install, process
 # start-up, a browser waiting for a page) overlap another's work, and the short suites
@@ -111,7 +115,7 @@ test-assignments: $(STAMP)
 # The student notebooks and one assignment in a real JupyterLab (tests/lab/): Run All.
 # Two workers, each with its own JupyterLab server and browser, share the notebooks.
 test-lab: $(STAMP)
-	$(BIN)/python -m pytest -n 2 tests/lab
+	$(BIN)/python -m pytest -n 2 tests/lab --confcutdir=tests/lab
 
 # The built site in headless Chromium (tests/site/): needs _build/html (make book); the
 # PDF is made first (make pdf); without Chromium they skip: apt-get install chromium
@@ -121,7 +125,7 @@ test-lab: $(STAMP)
 # (tests/site/conftest.py: pytest_xdist_make_scheduler).
 test-site: $(STAMP)
 	$(MAKE) --no-print-directory pdf
-	$(BIN)/python -m pytest -n 2 tests/site
+	$(BIN)/python -m pytest -n 2 tests/site --confcutdir=tests/site
 
 # The whole book as one PDF, rendered math and figures, no TeX: the singlehtml build
 # (outputs from the notebook cache, as in `make book`) printed by Chromium.
